@@ -1,0 +1,54 @@
+using Resorcerer.Workloads;
+
+namespace Resorcerer.Profiles;
+
+/// <summary>
+/// What resorcerer learned about one workload: a recommendation per container and resource.
+/// Stored in Redis as JSON (see docs/design.md, "Redis schema"); this type is that contract.
+/// </summary>
+public sealed record WorkloadProfile
+{
+    /// <summary>Version of the stored JSON. Additive changes keep it; breaking changes bump it and the key prefix.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+
+    public required WorkloadRef Workload { get; init; }
+
+    /// <summary>When the profiler computed this profile (UTC).</summary>
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Name of the recommendation strategy that produced the targets.</summary>
+    public required string Strategy { get; init; }
+
+    /// <summary>Container name to its profile. Containers with too little data are absent.</summary>
+    public required IReadOnlyDictionary<string, ContainerProfile> Containers { get; init; }
+}
+
+/// <summary>A container's CPU and memory profile. Either is null when its data was too thin to trust.</summary>
+public sealed record ContainerProfile(ResourceProfile? Cpu, ResourceProfile? Memory);
+
+/// <summary>
+/// One resource of one container. CPU amounts are millicores, memory amounts bytes.
+/// <see cref="Target"/> is the request resorcerer recommends; the bounds bracket it.
+/// </summary>
+public sealed record ResourceProfile(long Target, long LowerBound, long UpperBound, UsageSummary Observed);
+
+/// <summary>
+/// What was observed over the history the profile was built on: percentiles across all samples of
+/// all the workload's pods for this container, the number of samples and the time they span.
+/// </summary>
+public sealed record UsageSummary(
+    long P50,
+    long P90,
+    long P95,
+    long P99,
+    long Max,
+    long Samples,
+    DateTimeOffset FirstSample,
+    DateTimeOffset LastSample)
+{
+    /// <summary>The time the samples span (derived, so not stored).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public TimeSpan History => LastSample - FirstSample;
+}

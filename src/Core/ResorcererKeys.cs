@@ -1,0 +1,36 @@
+namespace Resorcerer;
+
+/// <summary>
+/// Every label and annotation key resorcerer reads or writes, in one place.
+/// </summary>
+public static class ResorcererKeys
+{
+    public const string Prefix = "resorcerer.io/";
+
+    /// <summary>Namespace label that opts a namespace in (value <c>"true"</c>).</summary>
+    public const string EnabledLabel = Prefix + "enabled";
+
+    /// <summary>Pod label that makes the webhook leave a pod alone (value <c>"true"</c>).</summary>
+    public const string SkipLabel = Prefix + "skip";
+
+    /// <summary>Pod annotation: <c>namespace/Kind/name</c> of the profile that was applied.</summary>
+    public const string ProfileAnnotation = Prefix + "profile";
+
+    /// <summary>Pod annotation: the applied profile's time, RFC 3339 UTC.</summary>
+    public const string ProfileUpdatedAnnotation = Prefix + "profile-updated";
+
+    /// <summary>Pod annotation: JSON object, container name to recommended CPU quantity.</summary>
+    public const string CpuProfileAnnotation = Prefix + "cpu-profile";
+
+    /// <summary>Pod annotation: JSON object, container name to recommended memory quantity.</summary>
+    public const string MemoryProfileAnnotation = Prefix + "memory-profile";
+
+    /// <summary>Pod annotation: a readable record of what the webhook changed.</summary>
+    public const string UpdatesAnnotation = Prefix + "updates";
+
+    /// <summary>Label selector that finds opted-in namespaces.</summary>
+    public const string EnabledNamespaceSelector = EnabledLabel + "=true";
+
+    /// <summary>Label Kubernetes puts on a Deployment's pods and ReplicaSets.</summary>
+    public const string PodTemplateHashLabel = "pod-template-hash";
+}

@@ -1,0 +1,18 @@
+using Resorcerer.Workloads;
+
+namespace Resorcerer.Storage;
+
+/// <summary>
+/// The Redis key layout (schema v1). It is a public contract documented in docs/design.md:
+/// other tools read these keys, so change it only by adding a new version prefix.
+/// </summary>
+public static class RedisKeys
+{
+    public const string Prefix = "resorcerer:v1:";
+
+    /// <summary>Sorted set of <c>namespace/Kind/name</c> members scored by the profile's update time (Unix seconds).</summary>
+    public const string ProfileIndex = Prefix + "profiles";
+
+    /// <summary>String key holding one workload's profile JSON.</summary>
+    public static string Profile(WorkloadRef workload) => Prefix + "profile:" + workload;
+}

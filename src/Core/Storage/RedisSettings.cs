@@ -1,0 +1,43 @@
+using StackExchange.Redis;
+
+namespace Resorcerer.Storage;
+
+/// <summary>Reads a StackExchange.Redis configuration string the way every resorcerer program does.</summary>
+public static class RedisSettings
+{
+    /// <summary>Null when the configuration string is usable, otherwise what is wrong with it.</summary>
+    public static string? Check(string configuration)
+    {
+        try
+        {
+            var options = ConfigurationOptions.Parse(configuration);
+            return options.EndPoints.Count == 0 ? $"'{Redacted(configuration)}' names no host:port" : null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"'{Redacted(configuration)}' is not a StackExchange.Redis configuration string: {e.Message}";
+        }
+    }
+
+    /// <summary>
+    /// Options for a connection that keeps trying in the background when Redis is down, so that a program
+    /// starts (and fails open) instead of crashing; callers that must reach Redis check with PING.
+    /// </summary>
+    public static ConfigurationOptions Parse(string configuration, TimeSpan? operationTimeout = null)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AbortOnConnectFail = false;
+        if (operationTimeout is { } timeout)
+        {
+            options.SyncTimeout = options.AsyncTimeout = (int)timeout.TotalMilliseconds;
+            options.ConnectTimeout = Math.Min(options.ConnectTimeout, (int)timeout.TotalMilliseconds * 4);
+        }
+
+        return options;
+    }
+
+    /// <summary>The configuration string without its password, for messages and logs.</summary>
+    public static string Redacted(string configuration) =>
+        string.Join(',', configuration.Split(',').Select(part =>
+            part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : part));
+}

@@ -1,0 +1,31 @@
+namespace Resorcerer.Workloads;
+
+/// <summary>
+/// Name rules Kubernetes controllers follow, used where the owning object itself is not at hand
+/// (the webhook has no API access; kube-state-metrics may lack a ReplicaSet's owner row).
+/// </summary>
+public static class WorkloadNaming
+{
+    // Kubernetes renders pod-template-hash with this alphabet (no vowels, no 0/1/3 look-alikes).
+    private const string HashAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    /// <summary>
+    /// The Deployment behind a ReplicaSet named <c>&lt;deployment&gt;-&lt;pod-template-hash&gt;</c>, or null when the
+    /// name does not have that shape. With the hash known (the pod's <c>pod-template-hash</c> label) the match is
+    /// exact; without it, the last segment must look like a hash.
+    /// </summary>
+    public static string? DeploymentOfReplicaSet(string replicaSet, string? podTemplateHash)
+    {
+        var dash = replicaSet.LastIndexOf('-');
+        if (dash <= 0 || dash == replicaSet.Length - 1)
+        {
+            return null;
+        }
+
+        var suffix = replicaSet[(dash + 1)..];
+        var matches = string.IsNullOrEmpty(podTemplateHash)
+            ? suffix.Length is >= 5 and <= 10 && suffix.All(HashAlphabet.Contains)
+            : suffix == podTemplateHash;
+        return matches ? replicaSet[..dash] : null;
+    }
+}

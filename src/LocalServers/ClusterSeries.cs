@@ -1,0 +1,148 @@
+using System.Globalization;
+
+namespace Resorcerer.LocalServers;
+
+/// <summary>Usage of one container over time: CPU in cores and memory working set in bytes, as functions of Unix seconds.</summary>
+public sealed record ContainerUsageSeries(string Name, Func<long, double> CpuCores, Func<long, double> MemoryBytes);
+
+/// <summary>A pod that lived from <see cref="Start"/> to <see cref="End"/> (Unix seconds), owned by a controller.</summary>
+public sealed record PodSeries(
+    string Namespace,
+    string Pod,
+    string OwnerKind,
+    string OwnerName,
+    long Start,
+    long End,
+    IReadOnlyList<ContainerUsageSeries> Containers);
+
+/// <summary>A ReplicaSet and its owner, as kube-state-metrics reports it while the ReplicaSet exists.</summary>
+public sealed record ReplicaSetSeries(string Namespace, string ReplicaSet, string OwnerKind, string OwnerName, long Start, long End);
+
+/// <summary>
+/// The series a cluster's Prometheus would hold for a set of pods: cAdvisor CPU and memory (with the pod-level
+/// and pause-container series real kubelets also export) and kube-state-metrics ownership, written as
+/// OpenMetrics text that promtool turns into TSDB blocks.
+/// </summary>
+public sealed class ClusterSeries(TimeSpan scrapeInterval)
+{
+    private readonly List<PodSeries> _pods = [];
+    private readonly List<ReplicaSetSeries> _replicaSets = [];
+
+    public long Step => (long)scrapeInterval.TotalSeconds;
+
+    public IReadOnlyList<PodSeries> Pods => _pods;
+
+    public ClusterSeries Add(PodSeries pod)
+    {
+        _pods.Add(pod);
+        return this;
+    }
+
+    public ClusterSeries Add(ReplicaSetSeries replicaSet)
+    {
+        _replicaSets.Add(replicaSet);
+        return this;
+    }
+
+    /// <summary>The scrape times of a span: every step from start up to and including end.</summary>
+    public IEnumerable<long> Times(long start, long end)
+    {
+        for (var t = start; t <= end; t += Step)
+        {
+            yield return t;
+        }
+    }
+
+    public void WriteOpenMetrics(TextWriter writer)
+    {
+        writer.WriteLine("# TYPE container_cpu_usage_seconds counter");
+        foreach (var pod in _pods)
+        {
+            foreach (var container in pod.Containers)
+            {
+                WriteCounter(writer, "container_cpu_usage_seconds_total", CadvisorLabels(pod, container.Name), pod, container.CpuCores);
+            }
+
+            // kubelet also exports the pod's cgroup (container="") and the pause container: the profiler must ignore both.
+            WriteCounter(writer, "container_cpu_usage_seconds_total", CadvisorLabels(pod, string.Empty), pod,
+                t => pod.Containers.Sum(c => c.CpuCores(t)));
+            WriteCounter(writer, "container_cpu_usage_seconds_total", CadvisorLabels(pod, "POD"), pod, _ => 0.001);
+        }
+
+        writer.WriteLine("# TYPE container_memory_working_set_bytes gauge");
+        foreach (var pod in _pods)
+        {
+            foreach (var container in pod.Containers)
+            {
+                WriteGauge(writer, "container_memory_working_set_bytes", CadvisorLabels(pod, container.Name), pod.Start, pod.End, container.MemoryBytes);
+            }
+
+            WriteGauge(writer, "container_memory_working_set_bytes", CadvisorLabels(pod, string.Empty), pod.Start, pod.End,
+                t => pod.Containers.Sum(c => c.MemoryBytes(t)));
+            WriteGauge(writer, "container_memory_working_set_bytes", CadvisorLabels(pod, "POD"), pod.Start, pod.End, _ => 512 * 1024);
+        }
+
+        writer.WriteLine("# TYPE kube_pod_owner gauge");
+        foreach (var pod in _pods)
+        {
+            var labels = $"namespace=\"{pod.Namespace}\",pod=\"{pod.Pod}\",owner_kind=\"{pod.OwnerKind}\",owner_name=\"{pod.OwnerName}\",owner_is_controller=\"true\"";
+            WriteGauge(writer, "kube_pod_owner", labels, pod.Start, pod.End, _ => 1);
+        }
+
+        writer.WriteLine("# TYPE kube_replicaset_owner gauge");
+        foreach (var rs in _replicaSets)
+        {
+            var labels = $"namespace=\"{rs.Namespace}\",replicaset=\"{rs.ReplicaSet}\",owner_kind=\"{rs.OwnerKind}\",owner_name=\"{rs.OwnerName}\",owner_is_controller=\"true\"";
+            WriteGauge(writer, "kube_replicaset_owner", labels, rs.Start, rs.End, _ => 1);
+        }
+
+        writer.WriteLine("# EOF");
+    }
+
+    /// <summary>Writes the OpenMetrics file and returns its path.</summary>
+    public async Task<string> WriteOpenMetricsFileAsync(string path)
+    {
+        await using (var writer = new StreamWriter(path))
+        {
+            WriteOpenMetrics(writer);
+        }
+
+        return path;
+    }
+
+    private static string CadvisorLabels(PodSeries pod, string container) =>
+        $"namespace=\"{pod.Namespace}\",pod=\"{pod.Pod}\",container=\"{container}\",id=\"/kubepods/{pod.Pod}/{container}\"";
+
+    private void WriteCounter(TextWriter writer, string name, string labels, PodSeries pod, Func<long, double> rate)
+    {
+        // The counter grows by rate x elapsed time between scrapes, as CPU seconds do.
+        var total = 0.0;
+        var previous = pod.Start;
+        foreach (var t in Times(pod.Start, pod.End))
+        {
+            total += rate(t) * (t - previous);
+            previous = t;
+            writer.Write(name);
+            writer.Write('{');
+            writer.Write(labels);
+            writer.Write("} ");
+            writer.Write(total.ToString("R", CultureInfo.InvariantCulture));
+            writer.Write(' ');
+            writer.WriteLine(t.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    private void WriteGauge(TextWriter writer, string name, string labels, long start, long end, Func<long, double> value)
+    {
+        foreach (var t in Times(start, end))
+        {
+            writer.Write(name);
+            writer.Write('{');
+            writer.Write(labels);
+            writer.Write("} ");
+            writer.Write(value(t).ToString("R", CultureInfo.InvariantCulture));
+            writer.Write(' ');
+            writer.WriteLine(t.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Resorcerer.LocalServers;
+
+/// <summary>A server binary this machine lacks, with what to do about it.</summary>
+public sealed class ServerUnavailableException(string message) : Exception(message);
+
+/// <summary>
+/// A server program started from its binary on a loopback port, stopped (by its PID) when disposed.
+/// Its output is kept so that a failure to start can say why.
+/// </summary>
+public abstract class ServerProcess : IAsyncDisposable
+{
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    protected ServerProcess(int port) => Port = port;
+
+    public int Port { get; }
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>A TCP port that was free a moment ago on 127.0.0.1.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The full path of a program on PATH, or null.</summary>
+    public static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, program))
+            .FirstOrDefault(File.Exists);
+
+    protected void Launch(string program, IEnumerable<string> arguments, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+    }
+
+    /// <summary>Waits until <paramref name="ready"/> holds, failing with the server's output when it exits or times out.</summary>
+    protected async Task WaitUntilAsync(Func<Task<bool>> ready, TimeSpan timeout, string name)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (_process is { HasExited: true })
+            {
+                throw new InvalidOperationException($"{name} exited with code {_process.ExitCode} while starting:\n{Output}");
+            }
+
+            try
+            {
+                if (await ready())
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or SocketException or IOException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{name} was not ready within {timeout.TotalSeconds:0} s:\n{Output}");
+    }
+
+    /// <summary>Stops the server (SIGKILL to its own PID) and waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            // Keep the tail: a long-running server's log must not grow without bound.
+            if (_output.Length > 64 * 1024)
+            {
+                _output.Remove(0, _output.Length - 32 * 1024);
+            }
+
+            _output.AppendLine(line);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using Prometheus;
+using Resorcerer.Profiler.Profiling;
+using Resorcerer.Profiler.Prometheus;
+using Resorcerer.Profiler.Workloads;
+using Resorcerer.Storage;
+using StackExchange.Redis;
+
+namespace Resorcerer.Profiler.Hosting;
+
+public static class ProfilerServices
+{
+    /// <summary>Registers the profiler: options (validated at start), Prometheus, Redis, Kubernetes and the cycle.</summary>
+    public static IServiceCollection AddProfiler(this IServiceCollection services)
+    {
+        services.AddOptions<ProfilerOptions>().BindConfiguration(ProfilerOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ProfilerOptions>, ProfilerOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+
+        var registry = Metrics.NewCustomRegistry();
+        services.AddSingleton(registry);
+        services.AddSingleton<ProfilerMetrics>(_ => new ProfilerMetrics(Metrics.WithCustomRegistry(registry)));
+
+        services.AddHttpClient<PrometheusClient>((provider, http) =>
+        {
+            var options = provider.GetRequiredService<IOptions<ProfilerOptions>>().Value;
+            http.BaseAddress = new Uri(options.PrometheusUrl!.TrimEnd('/') + "/");
+            http.Timeout = options.PrometheusTimeout.Value;
+        });
+        services.AddSingleton<IUsageSource, PrometheusUsageSource>();
+
+        services.AddSingleton<IConnectionMultiplexer>(provider =>
+            ConnectionMultiplexer.Connect(RedisSettings.Parse(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.Redis!)));
+        services.AddSingleton<IProfileStore, RedisProfileStore>();
+
+        services.AddSingleton<INamespaceSource>(provider =>
+            provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.NamespaceList.Count > 0
+                ? ActivatorUtilities.CreateInstance<ConfiguredNamespaces>(provider)
+                : new OptedInNamespaces(KubernetesClientFactory.Create));
+
+        services.AddSingleton<ProfilingCycle>();
+        services.AddSingleton<ProfilerHealth>();
+        return services;
+    }
+
+    /// <summary>Adds the loop that runs a cycle every interval (not used by <c>--once</c>).</summary>
+    public static IServiceCollection AddProfilerLoop(this IServiceCollection services) =>
+        services.AddHostedService<ProfilerLoop>();
+
+    /// <summary>Health and metrics endpoints.</summary>
+    public static WebApplication MapProfilerEndpoints(this WebApplication app)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        // Ready as soon as it runs: the profiler serves no traffic that must wait for a first cycle.
+        app.MapGet("/readyz", (ProfilerHealth health) => Results.Text(health.LastSuccess is { } at
+            ? $"ok: last successful cycle at {at:u}"
+            : "ok: no successful cycle yet"));
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
+        return app;
+    }
+}

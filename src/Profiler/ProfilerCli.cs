@@ -1,0 +1,42 @@
+using Resorcerer.Configuration;
+
+namespace Resorcerer.Profiler;
+
+/// <summary>The profiler's command line: every setting with its flag, variable, key, default and help.</summary>
+public static class ProfilerCli
+{
+    private const string S = ProfilerOptions.Section + ":";
+
+    public static IReadOnlyList<CliOption> Options { get; } =
+    [
+        new("prometheus-url", S + "PrometheusUrl", "Base URL of the Prometheus HTTP API (Prometheus, Thanos, Mimir or VictoriaMetrics). Required.", "URL"),
+        new("redis", S + "Redis", "StackExchange.Redis configuration string of the Redis that holds the profiles, e.g. redis:6379,password=secret. Required.", "CONFIG"),
+        new("namespaces", S + "Namespaces", "Comma-separated namespaces to profile. Without it, the namespaces labelled resorcerer.io/enabled=true are found through the Kubernetes API (in-cluster, or from KUBECONFIG / ~/.kube/config).", "NS[,NS...]"),
+        new("once", S + "Once", "Run one profiling cycle and exit: 0 on success, 1 when Prometheus, Redis or Kubernetes cannot be used."),
+        new("interval", S + "Interval", "Time between profiling cycles when running continuously.", "DURATION", "5m"),
+        new("history", S + "History", "How far back each cycle reads usage.", "DURATION", "7d"),
+        new("step", S + "Step", "Resolution of the usage samples read from Prometheus.", "DURATION", "1m"),
+        new("min-history", S + "MinHistory", "A container's CPU or memory is profiled only once its samples span at least this long; until then the stored profile (if any) is kept.", "DURATION", "3h"),
+        new("min-samples", S + "MinSamples", "A container's CPU or memory is profiled only with at least this many samples.", "N", "100"),
+        new("prometheus-timeout", S + "PrometheusTimeout", "Time limit of one Prometheus request.", "DURATION", "60s"),
+        new("urls", "urls", "Where the health and metrics endpoints listen when running continuously.", "URLS", "http://0.0.0.0:8080"),
+    ];
+
+    public const string Usage = "resorcerer-profiler --prometheus-url URL --redis CONFIG [options]";
+
+    public const string Description =
+        """
+        Learns a CPU and memory profile for every workload (Deployment, StatefulSet, DaemonSet, Job) in the
+        profiled namespaces from cAdvisor and kube-state-metrics series in Prometheus, and writes one profile
+        per workload to Redis, where resorcerer's admission webhook reads it. A workload whose data in a cycle
+        is too thin keeps its stored profile.
+        Durations are written like 30s, 5m, 1h30m, 7d. Settings can also come from RESORCERER_* environment
+        variables and from appsettings.json; the command line wins.
+        """;
+
+    public const string Footer =
+        """
+        Endpoints when running continuously: GET /healthz, GET /readyz, GET /metrics.
+        Exit codes: 0 success, 1 a dependency failed, 2 invalid settings.
+        """;
+}

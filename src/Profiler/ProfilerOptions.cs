@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Resorcerer.Configuration;
+using Resorcerer.Storage;
+
+namespace Resorcerer.Profiler;
+
+/// <summary>The profiler's settings (configuration section <c>Profiler</c>); see <see cref="ProfilerCli"/> for their flags.</summary>
+public sealed class ProfilerOptions
+{
+    public const string Section = "Profiler";
+
+    public string? PrometheusUrl { get; set; }
+
+    public string? Redis { get; set; }
+
+    /// <summary>Comma-separated namespaces; empty means "discover opted-in namespaces through the Kubernetes API".</summary>
+    public string? Namespaces { get; set; }
+
+    public bool Once { get; set; }
+
+    public Duration Interval { get; set; } = Duration.FromMinutes(5);
+
+    public Duration History { get; set; } = Duration.FromDays(7);
+
+    public Duration Step { get; set; } = Duration.FromMinutes(1);
+
+    public Duration MinHistory { get; set; } = Duration.FromHours(3);
+
+    public int MinSamples { get; set; } = 100;
+
+    public Duration PrometheusTimeout { get; set; } = Duration.FromSeconds(60);
+
+    public IReadOnlyList<string> NamespaceList =>
+        (Namespaces ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+}
+
+/// <summary>Checks every setting at start-up; each failure names the flag and says what is wrong.</summary>
+public sealed partial class ProfilerOptionsValidator : IValidateOptions<ProfilerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ProfilerOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.PrometheusUrl))
+        {
+            failures.Add("--prometheus-url is required: the base URL of a Prometheus-compatible server, e.g. http://prometheus:9090");
+        }
+        else if (!Uri.TryCreate(options.PrometheusUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            failures.Add($"--prometheus-url '{options.PrometheusUrl}' is not an http(s) URL");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Redis))
+        {
+            failures.Add("--redis is required: a StackExchange.Redis configuration string, e.g. localhost:6379 or redis:6379,password=...");
+        }
+        else if (RedisSettings.Check(options.Redis) is { } redisError)
+        {
+            failures.Add($"--redis: {redisError}");
+        }
+
+        foreach (var ns in options.NamespaceList.Where(ns => !DnsLabel().IsMatch(ns)))
+        {
+            failures.Add($"--namespaces: '{ns}' is not a valid namespace name (lower-case letters, digits and '-', at most 63)");
+        }
+
+        Require(options.Interval >= Duration.FromSeconds(10), $"--interval {options.Interval} is too short: use 10s or more");
+        Require(options.Step >= Duration.FromSeconds(1) && options.Step <= Duration.FromHours(1),
+            $"--step {options.Step} is out of range: use 1s to 1h");
+        Require(options.History.Value >= options.Step.Value * 2, $"--history {options.History} must cover at least two steps of {options.Step}");
+        Require(options.MinHistory <= options.History,
+            $"--min-history {options.MinHistory} is longer than --history {options.History}: no workload could ever qualify");
+        Require(options.MinSamples >= 1, $"--min-samples {options.MinSamples} must be at least 1");
+        Require(options.PrometheusTimeout >= Duration.FromSeconds(1), $"--prometheus-timeout {options.PrometheusTimeout} is too short: use 1s or more");
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void Require(bool condition, string failure)
+        {
+            if (!condition)
+            {
+                failures.Add(failure);
+            }
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+}

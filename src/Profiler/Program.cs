@@ -1,0 +1,1 @@
+return await Resorcerer.Profiler.ProfilerProgram.RunAsync(args);

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Resorcerer.Profiler.Prometheus;
+
+/// <summary>A labelled series of (Unix seconds, value) samples as Prometheus returns them.</summary>
+public sealed record PromSeries(IReadOnlyDictionary<string, string> Labels, IReadOnlyList<PromSample> Samples)
+{
+    public string Label(string name) => Labels.TryGetValue(name, out var value) ? value : string.Empty;
+}
+
+public readonly record struct PromSample(long Timestamp, double Value);
+
+/// <summary>Prometheus answered with an error, or could not be reached. The message names the server and the cause.</summary>
+public sealed class PrometheusException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The two calls of the Prometheus HTTP API the profiler uses (instant and range queries), over any
+/// server that speaks it (Prometheus, Thanos, Mimir, VictoriaMetrics).
+/// </summary>
+public sealed class PrometheusClient(HttpClient http)
+{
+    public Task<IReadOnlyList<PromSeries>> QueryAsync(string query, DateTimeOffset time, CancellationToken cancellationToken) =>
+        PostAsync("api/v1/query", [new("query", query), new("time", Seconds(time))], cancellationToken);
+
+    public Task<IReadOnlyList<PromSeries>> QueryRangeAsync(
+        string query, DateTimeOffset start, DateTimeOffset end, TimeSpan step, CancellationToken cancellationToken) =>
+        PostAsync(
+            "api/v1/query_range",
+            [
+                new("query", query), new("start", Seconds(start)), new("end", Seconds(end)),
+                new("step", step.TotalSeconds.ToString(CultureInfo.InvariantCulture)),
+            ],
+            cancellationToken);
+
+    private async Task<IReadOnlyList<PromSeries>> PostAsync(
+        string path, KeyValuePair<string, string>[] form, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsync(path, new FormUrlEncodedContent(form), cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new PrometheusException($"cannot reach Prometheus at {http.BaseAddress}: {e.Message}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new PrometheusException($"Prometheus at {http.BaseAddress} did not answer within {http.Timeout.TotalSeconds:0} s", e);
+        }
+
+        using (response)
+        {
+            ApiResponse? body;
+            try
+            {
+                body = await response.Content.ReadFromJsonAsync<ApiResponse>(JsonOptions, cancellationToken);
+            }
+            catch (JsonException e)
+            {
+                throw new PrometheusException(
+                    $"Prometheus at {http.BaseAddress} answered {path} with HTTP {(int)response.StatusCode} and a body that is not its API's JSON: {e.Message}", e);
+            }
+
+            if (body is null || body.Status != "success" || body.Data is null)
+            {
+                throw new PrometheusException(
+                    $"Prometheus at {http.BaseAddress} refused {path} (HTTP {(int)response.StatusCode}): {body?.ErrorType} {body?.Error}".TrimEnd());
+            }
+
+            return body.Data.Result.Select(ToSeries).ToList();
+        }
+    }
+
+    private static PromSeries ToSeries(ApiSeries series)
+    {
+        var samples = new List<PromSample>(series.Values?.Count ?? 1);
+        if (series.Value is { } single)
+        {
+            AddSample(samples, single);
+        }
+
+        foreach (var pair in series.Values ?? [])
+        {
+            AddSample(samples, pair);
+        }
+
+        return new PromSeries(series.Metric ?? new Dictionary<string, string>(), samples);
+    }
+
+    private static void AddSample(List<PromSample> samples, JsonElement[] pair)
+    {
+        // Prometheus writes [<unix seconds as number>, "<value as string>"]; NaN and Inf carry no usage.
+        if (pair.Length == 2
+            && double.TryParse(pair[1].GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            && double.IsFinite(value))
+        {
+            samples.Add(new PromSample((long)Math.Round(pair[0].GetDouble()), value));
+        }
+    }
+
+    private static string Seconds(DateTimeOffset time) =>
+        (time.ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    private sealed record ApiResponse(string Status, ApiData? Data, string? ErrorType, string? Error);
+
+    private sealed record ApiData(string ResultType, List<ApiSeries> Result);
+
+    private sealed record ApiSeries(Dictionary<string, string>? Metric, JsonElement[]? Value, List<JsonElement[]>? Values);
+}

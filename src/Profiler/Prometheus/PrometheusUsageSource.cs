@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Options;
+using Resorcerer.Configuration;
+
+namespace Resorcerer.Profiler.Prometheus;
+
+/// <summary>
+/// Reads cAdvisor usage and kube-state-metrics ownership with a fixed number of aggregate queries
+/// per cycle (one per metric and time chunk), never one per workload.
+/// </summary>
+public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<ProfilerOptions> options) : IUsageSource
+{
+    // Prometheus refuses range queries of more than 11,000 points per series; stay well below.
+    private const int MaxPointsPerQuery = 10_000;
+    private static readonly TimeSpan MaxChunk = TimeSpan.FromDays(1);
+
+    public async Task<Ownership> ReadOwnershipAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
+    {
+        var lookback = Duration.FromSeconds(Math.Max(60, window.Length.TotalSeconds)).ToString();
+        var selector = NamespaceSelector(namespaces);
+        var pods = await prometheus.QueryAsync(
+            $"max by (namespace, pod, owner_kind, owner_name) (last_over_time(kube_pod_owner{{{selector}}}[{lookback}]))",
+            window.End, cancellationToken);
+        var replicaSets = await prometheus.QueryAsync(
+            $"max by (namespace, replicaset, owner_kind, owner_name) (last_over_time(kube_replicaset_owner{{{selector}}}[{lookback}]))",
+            window.End, cancellationToken);
+
+        return new Ownership(
+            pods.Select(s => new PodOwner(s.Label("namespace"), s.Label("pod"), s.Label("owner_kind"), s.Label("owner_name")))
+                .Where(p => p.Pod.Length > 0)
+                .ToList(),
+            replicaSets.Select(s => new ReplicaSetOwner(s.Label("namespace"), s.Label("replicaset"), s.Label("owner_kind"), s.Label("owner_name")))
+                .Where(r => r.ReplicaSet.Length > 0)
+                .ToList());
+    }
+
+    public async Task<IReadOnlyList<ContainerUsage>> ReadUsageAsync(
+        UsageResource resource, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
+    {
+        var step = options.Value.Step.Value;
+        var query = UsageQuery(resource, NamespaceSelector(namespaces));
+        var chunk = TimeSpan.FromTicks(Math.Min(MaxChunk.Ticks, step.Ticks * MaxPointsPerQuery));
+        var merged = new Dictionary<ContainerKey, List<PromSample>>();
+
+        // Align to the step so that chunks meet without overlap or gap.
+        var start = DateTimeOffset.FromUnixTimeSeconds(window.Start.ToUnixTimeSeconds() / (long)step.TotalSeconds * (long)step.TotalSeconds);
+        while (start <= window.End)
+        {
+            var end = Min(start + chunk - step, window.End);
+            foreach (var series in await prometheus.QueryRangeAsync(query, start, end, step, cancellationToken))
+            {
+                var key = new ContainerKey(series.Label("namespace"), series.Label("pod"), series.Label("container"));
+                if (!merged.TryGetValue(key, out var samples))
+                {
+                    merged[key] = samples = [];
+                }
+
+                samples.AddRange(series.Samples);
+            }
+
+            start += chunk;
+        }
+
+        return merged.Select(pair => new ContainerUsage(pair.Key, pair.Value)).ToList();
+    }
+
+    /// <summary>The PromQL for one resource: per pod and container, cAdvisor's duplicate series folded together.</summary>
+    public static string UsageQuery(UsageResource resource, string namespaceSelector) => resource switch
+    {
+        UsageResource.Cpu =>
+            $"sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{{{namespaceSelector},container!=\"\",container!=\"POD\"}}[5m]))",
+        UsageResource.Memory =>
+            $"max by (namespace, pod, container) (container_memory_working_set_bytes{{{namespaceSelector},container!=\"\",container!=\"POD\"}})",
+        _ => throw new ArgumentOutOfRangeException(nameof(resource)),
+    };
+
+    /// <summary>A label matcher for the namespaces; names are validated DNS labels, so they need no escaping.</summary>
+    public static string NamespaceSelector(IReadOnlyList<string> namespaces) =>
+        $"namespace=~\"{string.Join('|', namespaces)}\"";
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+}

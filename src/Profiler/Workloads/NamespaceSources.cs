@@ -1,0 +1,68 @@
+using k8s;
+using Microsoft.Extensions.Options;
+
+namespace Resorcerer.Profiler.Workloads;
+
+/// <summary>Which namespaces the profiler profiles.</summary>
+public interface INamespaceSource
+{
+    Task<IReadOnlyList<string>> GetNamespacesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The namespaces named by <c>--namespaces</c>.</summary>
+public sealed class ConfiguredNamespaces(IOptions<ProfilerOptions> options) : INamespaceSource
+{
+    public Task<IReadOnlyList<string>> GetNamespacesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(options.Value.NamespaceList);
+}
+
+/// <summary>The namespaces labelled <c>resorcerer.io/enabled=true</c>, listed through the Kubernetes API.</summary>
+public sealed class OptedInNamespaces(Func<IKubernetes> connect) : INamespaceSource
+{
+    private readonly Lazy<IKubernetes> _kubernetes = new(connect);
+
+    public async Task<IReadOnlyList<string>> GetNamespacesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var list = await _kubernetes.Value.CoreV1.ListNamespaceAsync(
+                labelSelector: ResorcererKeys.EnabledNamespaceSelector, cancellationToken: cancellationToken);
+            return list.Items.Select(ns => ns.Metadata.Name).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (k8s.Autorest.HttpOperationException e)
+        {
+            throw new KubernetesAccessException(
+                $"listing namespaces labelled {ResorcererKeys.EnabledNamespaceSelector} failed: the API answered {(int)e.Response.StatusCode} {e.Response.ReasonPhrase}", e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new KubernetesAccessException($"cannot reach the Kubernetes API to list namespaces: {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>Builds the Kubernetes client from the in-cluster service account or the user's kubeconfig.</summary>
+public static class KubernetesClientFactory
+{
+    public static IKubernetes Create()
+    {
+        KubernetesClientConfiguration config;
+        try
+        {
+            config = KubernetesClientConfiguration.IsInCluster()
+                ? KubernetesClientConfiguration.InClusterConfig()
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile();
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
+        {
+            throw new KubernetesAccessException(
+                "no --namespaces given, so opted-in namespaces are found through the Kubernetes API, but there is no " +
+                $"in-cluster service account and no usable kubeconfig ({e.Message}). Give --namespaces or set KUBECONFIG.", e);
+        }
+
+        return new Kubernetes(config);
+    }
+}
+
+/// <summary>The Kubernetes API could not be used; the message says why and what to do.</summary>
+public sealed class KubernetesAccessException(string message, Exception? inner = null) : Exception(message, inner);

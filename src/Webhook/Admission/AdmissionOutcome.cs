@@ -1,0 +1,13 @@
+namespace Resorcerer.Webhook.Admission;
+
+/// <summary>How an admission ended, for metrics and logs. Kinds: patched, unchanged, skipped, error.</summary>
+public sealed record AdmissionOutcome(string Kind, string Reason, string? Warning = null)
+{
+    public static AdmissionOutcome Patched() => new("patched", "profile_applied");
+
+    public static AdmissionOutcome Unchanged(string reason, string? warning = null) => new("unchanged", reason, warning);
+
+    public static AdmissionOutcome Skipped(string reason, string? warning = null) => new("skipped", reason, warning);
+
+    public static AdmissionOutcome Error(string reason, string warning) => new("error", reason, warning);
+}

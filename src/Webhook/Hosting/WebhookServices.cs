@@ -1,0 +1,68 @@
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using Resorcerer.Storage;
+using Resorcerer.Webhook.Admission;
+using Resorcerer.Webhook.Profiles;
+using Resorcerer.Webhook.Tls;
+using StackExchange.Redis;
+
+namespace Resorcerer.Webhook.Hosting;
+
+public static class WebhookServices
+{
+    /// <summary>Registers the webhook: options (validated at start), Redis, the profile cache and the admission handler.</summary>
+    public static IServiceCollection AddWebhook(this IServiceCollection services)
+    {
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
+
+        var registry = Metrics.NewCustomRegistry();
+        services.AddSingleton(registry);
+        services.AddSingleton(_ => new WebhookMetrics(Metrics.WithCustomRegistry(registry)));
+
+        // Never blocks start-up on Redis: with Redis down the webhook still answers, admitting pods unchanged.
+        services.AddSingleton<IConnectionMultiplexer>(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<WebhookOptions>>().Value;
+            var redis = RedisSettings.Parse(options.Redis!, options.RedisTimeout.Value);
+            redis.ConnectTimeout = 2000;
+            return ConnectionMultiplexer.Connect(redis);
+        });
+        services.AddSingleton<IProfileReader, RedisProfileStore>();
+        services.AddMemoryCache();
+        services.AddSingleton<ProfileCache>();
+        services.AddSingleton<AdmissionHandler>();
+        services.AddSingleton<CertificateProvider>();
+        return services;
+    }
+
+    /// <summary>HTTPS from the PEM files, TLS 1.2 or newer, HTTP/1.1 and HTTP/2.</summary>
+    public static WebApplicationBuilder UseWebhookTls(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+                var certificates = kestrel.ApplicationServices.GetRequiredService<CertificateProvider>();
+                https.ServerCertificateSelector = (_, _) => certificates.Current;
+            });
+        });
+        return builder;
+    }
+
+    /// <summary>The admission, health and metrics endpoints.</summary>
+    public static WebApplication MapWebhookEndpoints(this WebApplication app)
+    {
+        app.MapPost("/mutate", (HttpContext context, AdmissionHandler handler) => handler.HandleAsync(context));
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", () => Results.Text("ok"));
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
+        return app;
+    }
+}

@@ -1,0 +1,1 @@
+return await Resorcerer.Webhook.WebhookProgram.RunAsync(args);

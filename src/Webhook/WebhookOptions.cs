@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Options;
+using Resorcerer.Configuration;
+using Resorcerer.Storage;
+
+namespace Resorcerer.Webhook;
+
+/// <summary>The webhook's settings (configuration section <c>Webhook</c>); see <see cref="WebhookCli"/> for their flags.</summary>
+public sealed class WebhookOptions
+{
+    public const string Section = "Webhook";
+    public const string DefaultUrls = "https://0.0.0.0:8443";
+
+    public string? Redis { get; set; }
+
+    public string? TlsCert { get; set; }
+
+    public string? TlsKey { get; set; }
+
+    /// <summary>How long a profile read from Redis is served from memory.</summary>
+    public Duration ProfileTtl { get; set; } = Duration.FromSeconds(60);
+
+    /// <summary>How long "no profile" is remembered, so that new workloads are picked up soon.</summary>
+    public Duration AbsentProfileTtl { get; set; } = Duration.FromSeconds(15);
+
+    /// <summary>Deadline of one Redis read during admission.</summary>
+    public Duration RedisTimeout { get; set; } = new(TimeSpan.FromMilliseconds(250));
+
+    /// <summary>Largest request body read; larger ones are refused before they are read.</summary>
+    public long MaxBodyBytes { get; set; } = 4L * 1024 * 1024;
+}
+
+/// <summary>Checks every setting at start-up; each failure names the flag and says what is wrong.</summary>
+public sealed class WebhookOptionsValidator(IConfiguration configuration) : IValidateOptions<WebhookOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WebhookOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Redis))
+        {
+            failures.Add("--redis is required: a StackExchange.Redis configuration string, e.g. redis:6379,password=...");
+        }
+        else if (RedisSettings.Check(options.Redis) is { } redisError)
+        {
+            failures.Add($"--redis: {redisError}");
+        }
+
+        var urls = configuration["urls"] ?? WebhookOptions.DefaultUrls;
+        var https = urls.Contains("https://", StringComparison.OrdinalIgnoreCase);
+        if (https && (string.IsNullOrWhiteSpace(options.TlsCert) || string.IsNullOrWhiteSpace(options.TlsKey)))
+        {
+            failures.Add($"--tls-cert and --tls-key are required to serve {urls}: kube-apiserver only calls webhooks over HTTPS");
+        }
+
+        foreach (var (flag, path) in new[] { ("--tls-cert", options.TlsCert), ("--tls-key", options.TlsKey) })
+        {
+            if (!string.IsNullOrWhiteSpace(path) && !File.Exists(path))
+            {
+                failures.Add($"{flag}: file '{path}' does not exist");
+            }
+        }
+
+        if (options.RedisTimeout.Value <= TimeSpan.Zero || options.RedisTimeout.Value > TimeSpan.FromSeconds(4))
+        {
+            failures.Add($"--redis-timeout {options.RedisTimeout} is out of range: use more than 0 and at most 4s, well inside the webhook timeout");
+        }
+
+        if (options.MaxBodyBytes < 64 * 1024)
+        {
+            failures.Add($"--max-body-bytes {options.MaxBodyBytes} is too small for a pod: use at least 65536");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>The webhook's command line: every setting with its flag, variable, key, default and help.</summary>
+public static class WebhookCli
+{
+    private const string S = WebhookOptions.Section + ":";
+
+    public static IReadOnlyList<CliOption> Options { get; } =
+    [
+        new("redis", S + "Redis", "StackExchange.Redis configuration string of the Redis the profiler writes to. Required.", "CONFIG"),
+        new("tls-cert", S + "TlsCert", "PEM file with the serving certificate (and chain). Required for https URLs.", "FILE"),
+        new("tls-key", S + "TlsKey", "PEM file with the certificate's private key. Required for https URLs.", "FILE"),
+        new("urls", "urls", "Where to listen, e.g. https://0.0.0.0:8443 (kube-apiserver needs HTTPS; plain http is for local experiments).", "URLS", WebhookOptions.DefaultUrls),
+        new("profile-ttl", S + "ProfileTtl", "How long a profile read from Redis is served from memory.", "DURATION", "60s"),
+        new("absent-profile-ttl", S + "AbsentProfileTtl", "How long the absence of a profile is remembered.", "DURATION", "15s"),
+        new("redis-timeout", S + "RedisTimeout", "Deadline of a Redis read during admission; past it the pod is admitted unchanged.", "DURATION", "250ms"),
+        new("max-body-bytes", S + "MaxBodyBytes", "Largest AdmissionReview body accepted; larger ones are refused before they are read.", "BYTES", "4194304"),
+    ];
+
+    public const string Usage = "resorcerer-webhook --redis CONFIG --tls-cert FILE --tls-key FILE [options]";
+
+    public const string Description =
+        """
+        Mutating admission webhook: sets the CPU and memory requests of each new pod of an opted-in namespace
+        from its workload's profile (written to Redis by resorcerer-profiler) and annotates the pod with the
+        profile. It never refuses a pod: when anything goes wrong the pod is admitted unchanged with a warning.
+        Settings can also come from RESORCERER_* environment variables and from appsettings.json.
+        """;
+
+    public const string Footer =
+        """
+        Endpoints: POST /mutate (AdmissionReview admission.k8s.io/v1), GET /healthz, GET /readyz, GET /metrics.
+        Exit codes: 0 stopped normally, 2 invalid settings.
+        """;
+}

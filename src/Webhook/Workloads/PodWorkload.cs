@@ -1,0 +1,34 @@
+using k8s.Models;
+using Resorcerer.Workloads;
+
+namespace Resorcerer.Webhook.Workloads;
+
+/// <summary>
+/// Finds a new pod's workload from its owner references and labels alone (the webhook has no API access):
+/// a ReplicaSet named <c>&lt;deployment&gt;-&lt;pod-template-hash&gt;</c> stands for its Deployment.
+/// </summary>
+public static class PodWorkload
+{
+    public static WorkloadRef? Resolve(V1Pod pod, string? requestNamespace)
+    {
+        var ns = string.IsNullOrEmpty(requestNamespace) ? pod.Metadata?.NamespaceProperty : requestNamespace;
+        var owners = pod.Metadata?.OwnerReferences;
+        var owner = owners?.FirstOrDefault(o => o.Controller == true) ?? owners?.FirstOrDefault();
+        if (string.IsNullOrEmpty(ns) || owner is null || string.IsNullOrEmpty(owner.Kind) || string.IsNullOrEmpty(owner.Name))
+        {
+            return null;
+        }
+
+        if (owner.Kind == WorkloadKinds.ReplicaSet)
+        {
+            string? hash = null;
+            pod.Metadata?.Labels?.TryGetValue(ResorcererKeys.PodTemplateHashLabel, out hash);
+            var deployment = WorkloadNaming.DeploymentOfReplicaSet(owner.Name, hash);
+            return deployment is null
+                ? new WorkloadRef(ns, WorkloadKinds.ReplicaSet, owner.Name)
+                : new WorkloadRef(ns, WorkloadKinds.Deployment, deployment);
+        }
+
+        return new WorkloadRef(ns, owner.Kind, owner.Name);
+    }
+}

@@ -1,0 +1,56 @@
+using Xunit;
+
+namespace Resorcerer.TestSupport;
+
+/// <summary>One real Redis for a test class or collection.</summary>
+public sealed class RedisFixture : IAsyncLifetime
+{
+    private IRedisUnderTest? _redis;
+
+    public IRedisUnderTest Redis => _redis ?? throw new InvalidOperationException("Redis is not started");
+
+    public async Task InitializeAsync() => _redis = await TestServers.StartRedisAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>A real Prometheus holding <see cref="TestCluster"/>, and a real Redis beside it.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    private IPrometheusUnderTest? _prometheus;
+    private IRedisUnderTest? _redis;
+
+    /// <summary>When the cluster's series end (two minutes before the fixture started).</summary>
+    public DateTimeOffset End { get; } = DateTimeOffset.UtcNow.AddMinutes(-2);
+
+    public IPrometheusUnderTest Prometheus => _prometheus ?? throw new InvalidOperationException("Prometheus is not started");
+
+    public IRedisUnderTest Redis => _redis ?? throw new InvalidOperationException("Redis is not started");
+
+    public async Task InitializeAsync()
+    {
+        var prometheus = TestServers.StartPrometheusAsync(TestCluster.Build(End));
+        var redis = TestServers.StartRedisAsync();
+        _prometheus = await prometheus;
+        _redis = await redis;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_prometheus is not null)
+        {
+            await _prometheus.DisposeAsync();
+        }
+
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+}
