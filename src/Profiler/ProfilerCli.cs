@@ -19,6 +19,7 @@ public static class ProfilerCli
         new("min-history", S + "MinHistory", "A container's CPU or memory is profiled only once its samples span at least this long; until then the stored profile (if any) is kept.", "DURATION", "3h"),
         new("min-samples", S + "MinSamples", "A container's CPU or memory is profiled only with at least this many samples.", "N", "100"),
         new("prometheus-timeout", S + "PrometheusTimeout", "Time limit of one Prometheus request.", "DURATION", "60s"),
+        new("max-points-per-query", S + "MaxPointsPerQuery", "Points per series in one range query; longer ranges are read in several queries.", "N", "10000"),
         new("urls", "urls", "Where the health and metrics endpoints listen when running continuously.", "URLS", "http://0.0.0.0:8080"),
     ];
 

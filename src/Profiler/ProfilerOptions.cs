@@ -31,6 +31,9 @@ public sealed class ProfilerOptions
 
     public Duration PrometheusTimeout { get; set; } = Duration.FromSeconds(60);
 
+    /// <summary>Points per series in one range query; longer ranges are split. Prometheus refuses more than 11,000.</summary>
+    public int MaxPointsPerQuery { get; set; } = 10_000;
+
     public IReadOnlyList<string> NamespaceList =>
         (Namespaces ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
 }
@@ -71,6 +74,8 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
         Require(options.MinHistory <= options.History,
             $"--min-history {options.MinHistory} is longer than --history {options.History}: no workload could ever qualify");
         Require(options.MinSamples >= 1, $"--min-samples {options.MinSamples} must be at least 1");
+        Require(options.MaxPointsPerQuery is >= 10 and <= 11_000,
+            $"--max-points-per-query {options.MaxPointsPerQuery} is out of range: use 10 to 11000 (Prometheus's own limit)");
         Require(options.PrometheusTimeout >= Duration.FromSeconds(1), $"--prometheus-timeout {options.PrometheusTimeout} is too short: use 1s or more");
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

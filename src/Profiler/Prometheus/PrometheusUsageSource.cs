@@ -9,8 +9,7 @@ namespace Resorcerer.Profiler.Prometheus;
 /// </summary>
 public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<ProfilerOptions> options) : IUsageSource
 {
-    // Prometheus refuses range queries of more than 11,000 points per series; stay well below.
-    private const int MaxPointsPerQuery = 10_000;
+    // A day per query at most keeps each answer's size in check whatever the step.
     private static readonly TimeSpan MaxChunk = TimeSpan.FromDays(1);
 
     public async Task<Ownership> ReadOwnershipAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
@@ -38,7 +37,7 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
     {
         var step = options.Value.Step.Value;
         var query = UsageQuery(resource, NamespaceSelector(namespaces));
-        var chunk = TimeSpan.FromTicks(Math.Min(MaxChunk.Ticks, step.Ticks * MaxPointsPerQuery));
+        var chunk = TimeSpan.FromTicks(Math.Min(MaxChunk.Ticks, step.Ticks * options.Value.MaxPointsPerQuery));
         var merged = new Dictionary<ContainerKey, List<PromSample>>();
 
         // Align to the step so that chunks meet without overlap or gap.

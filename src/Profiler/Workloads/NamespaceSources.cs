@@ -49,9 +49,13 @@ public static class KubernetesClientFactory
         KubernetesClientConfiguration config;
         try
         {
+            // KUBECONFIG may list several files; like kubectl, the first one that exists is used.
+            var kubeconfig = Environment.GetEnvironmentVariable("KUBECONFIG")?
+                .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+                .FirstOrDefault(File.Exists);
             config = KubernetesClientConfiguration.IsInCluster()
                 ? KubernetesClientConfiguration.InClusterConfig()
-                : KubernetesClientConfiguration.BuildConfigFromConfigFile();
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
         }
         catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
         {

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using Resorcerer.Profiler.Profiling;
+using Resorcerer.Profiler.Prometheus;
+using Resorcerer.Profiler.Workloads;
+using Resorcerer.Storage;
+using Resorcerer.TestSupport;
+using StackExchange.Redis;
+
+namespace Resorcerer.Profiler.Tests;
+
+/// <summary>Tests that share one real Prometheus holding <see cref="TestCluster"/> and one real Redis.</summary>
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
+
+/// <summary>The profiler's parts wired to the fixture's servers, as Program wires them to real ones.</summary>
+public sealed class ProfilerHarness : IAsyncDisposable
+{
+    private readonly HttpClient _http;
+
+    public ProfilerHarness(ClusterFixture cluster, Action<ProfilerOptions>? configure = null)
+    {
+        var settings = new ProfilerOptions
+        {
+            PrometheusUrl = cluster.Prometheus.Url.ToString(),
+            Redis = cluster.Redis.Configuration,
+            Namespaces = TestCluster.Namespace,
+            History = Configuration.Duration.FromHours(12),
+        };
+        configure?.Invoke(settings);
+        Options = Microsoft.Extensions.Options.Options.Create(settings);
+        _http = new HttpClient { BaseAddress = new Uri(settings.PrometheusUrl!), Timeout = settings.PrometheusTimeout };
+        Source = new PrometheusUsageSource(new PrometheusClient(_http), Options);
+        var redisOptions = RedisSettings.Parse(settings.Redis!);
+        redisOptions.AllowAdmin = true;
+        Redis = ConnectionMultiplexer.Connect(redisOptions);
+        Store = new RedisProfileStore(Redis, NullLogger<RedisProfileStore>.Instance);
+        Cycle = new ProfilingCycle(
+            new ConfiguredNamespaces(Options), Source, Store, TimeProvider.System, Options,
+            new ProfilerMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry())), NullLogger<ProfilingCycle>.Instance);
+    }
+
+    public IOptions<ProfilerOptions> Options { get; }
+
+    public PrometheusUsageSource Source { get; }
+
+    public ConnectionMultiplexer Redis { get; }
+
+    public RedisProfileStore Store { get; }
+
+    public ProfilingCycle Cycle { get; }
+
+    public Task FlushRedisAsync() => Redis.GetServers()[0].FlushAllDatabasesAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await Redis.DisposeAsync();
+    }
+}

@@ -1,0 +1,103 @@
+using k8s.Models;
+using Resorcerer.TestSupport;
+
+namespace Resorcerer.Profiler.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ProfilerProgramTests(ClusterFixture cluster)
+{
+    private const string Program = "resorcerer-profiler";
+
+    [Fact]
+    public async Task Once_profiles_prints_the_profiles_and_exits_zero()
+    {
+        var result = await ProgramRun.RunAsync(Program,
+            ["--once", "--namespaces", "shop", "--history", "12h"],
+            new Dictionary<string, string>
+            {
+                // Settings from the environment work like flags.
+                ["RESORCERER_PROMETHEUS_URL"] = cluster.Prometheus.Url.ToString(),
+                ["RESORCERER_REDIS"] = cluster.Redis.Configuration,
+            });
+
+        Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
+        Assert.Contains("shop/Deployment/web", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("4 profile(s) written", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_namespaces_the_labelled_ones_are_found_through_the_kubernetes_api()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync();
+        api.Serve("/api/v1/namespaces", new V1NamespaceList
+        {
+            ApiVersion = "v1",
+            Kind = "NamespaceList",
+            Items = [new V1Namespace { Metadata = new V1ObjectMeta { Name = "other" } }],
+        });
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(kubeconfig, $$$"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: fake, cluster: {server: "{{{api.Url}}}"}}]
+            users: [{name: fake, user: {token: test}}]
+            contexts: [{name: fake, context: {cluster: fake, user: fake}}]
+            current-context: fake
+            """);
+
+        var result = await ProgramRun.RunAsync(Program,
+            ["--once", "--prometheus-url", cluster.Prometheus.Url.ToString(), "--redis", cluster.Redis.Configuration, "--history", "12h"],
+            new Dictionary<string, string> { ["KUBECONFIG"] = kubeconfig });
+        File.Delete(kubeconfig);
+
+        Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
+        Assert.Contains("other/Deployment/elsewhere", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("shop/", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains(api.Requests, r => r.Contains("labelSelector", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Unreachable_redis_fails_with_a_clear_message()
+    {
+        var result = await ProgramRun.RunAsync(Program,
+            ["--once", "--namespaces", "shop", "--prometheus-url", cluster.Prometheus.Url.ToString(), "--redis", "127.0.0.1:9,connectTimeout=1000"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("cannot use Redis", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unreachable_prometheus_fails_with_a_clear_message()
+    {
+        var result = await ProgramRun.RunAsync(Program,
+            ["--once", "--namespaces", "shop", "--prometheus-url", "http://127.0.0.1:9", "--redis", cluster.Redis.Configuration]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("cannot reach Prometheus at http://127.0.0.1:9/", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--once" }, "--prometheus-url is required")]
+    [InlineData(new[] { "--prometheus-url", "http://p", "--redis", "r:6379", "--history", "1h", "--min-history", "3h" }, "--min-history 3h is longer than --history 1h")]
+    [InlineData(new[] { "--prometheus-url", "http://p", "--redis", "r:6379", "--interval", "soon" }, "--interval: 'soon' is not a duration")]
+    [InlineData(new[] { "--nope" }, "unknown option --nope")]
+    public async Task Bad_settings_exit_two_naming_the_setting(string[] args, string expected)
+    {
+        var result = await ProgramRun.RunAsync(Program, args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_explains_every_option()
+    {
+        var result = await ProgramRun.RunAsync(Program, ["--help"]);
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (var option in ProfilerCli.Options)
+        {
+            Assert.Contains("--" + option.Name, result.Stdout, StringComparison.Ordinal);
+        }
+    }
+}

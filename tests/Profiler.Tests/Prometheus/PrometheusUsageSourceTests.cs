@@ -1,0 +1,78 @@
+using Resorcerer.Profiler.Prometheus;
+using Resorcerer.TestSupport;
+
+namespace Resorcerer.Profiler.Tests.Prometheus;
+
+[Collection(ClusterCollection.Name)]
+public sealed class PrometheusUsageSourceTests(ClusterFixture cluster)
+{
+    private TimeWindow Window => new(cluster.End.AddHours(-12), cluster.End.AddMinutes(1));
+
+    [Fact]
+    public async Task Ownership_covers_every_pod_and_replicaset_of_the_window()
+    {
+        await using var harness = new ProfilerHarness(cluster);
+        var ownership = await harness.Source.ReadOwnershipAsync(["shop"], Window, CancellationToken.None);
+
+        Assert.Equal(9, ownership.Pods.Count); // 4 web, db, agent, legacy, thin, debug
+        Assert.Contains(new PodOwner("shop", "db-0", "StatefulSet", "db"), ownership.Pods);
+        Assert.Contains(new PodOwner("shop", "debug", "<none>", "<none>"), ownership.Pods);
+        Assert.Equal(3, ownership.ReplicaSets.Count); // web x2 and thin; legacy has none on purpose
+        Assert.DoesNotContain(ownership.Pods, p => p.Namespace == "other");
+    }
+
+    [Fact]
+    public async Task Usage_is_per_container_without_the_pod_cgroup_and_pause_series()
+    {
+        await using var harness = new ProfilerHarness(cluster);
+        var cpu = await harness.Source.ReadUsageAsync(UsageResource.Cpu, ["shop"], Window, CancellationToken.None);
+        var memory = await harness.Source.ReadUsageAsync(UsageResource.Memory, ["shop"], Window, CancellationToken.None);
+
+        Assert.All(cpu.Concat(memory), series => Assert.DoesNotContain(series.Container.Container, new[] { "", "POD" }));
+        Assert.Equal(13, memory.Count); // 4 web pods x 2 containers, db, agent, legacy, thin, debug
+
+        var db = Assert.Single(cpu, s => s.Container.Pod == "db-0");
+        // Away from the series' edges, rate() of a counter growing 1.5 s per second is 1.5.
+        Assert.Equal(1.5, db.Samples[db.Samples.Count / 2].Value, precision: 6);
+        var dbMemory = Assert.Single(memory, s => s.Container.Pod == "db-0");
+        Assert.All(dbMemory.Samples, s => Assert.Equal(1024.0 * 1024 * 1024, s.Value));
+    }
+
+    [Fact]
+    public async Task A_long_window_is_read_in_chunks_that_meet_without_gaps_or_overlaps()
+    {
+        await using var whole = new ProfilerHarness(cluster);
+        await using var chunked = new ProfilerHarness(cluster, o => o.MaxPointsPerQuery = 50); // 50-minute chunks
+
+        var expected = await whole.Source.ReadUsageAsync(UsageResource.Memory, ["shop"], Window, CancellationToken.None);
+        var actual = await chunked.Source.ReadUsageAsync(UsageResource.Memory, ["shop"], Window, CancellationToken.None);
+
+        Assert.Equal(expected.Count, actual.Count);
+        foreach (var series in expected)
+        {
+            var other = Assert.Single(actual, s => s.Container == series.Container);
+            Assert.Equal(series.Samples, other.Samples);
+            Assert.Equal(other.Samples.Count, other.Samples.Select(s => s.Timestamp).Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_named_in_the_error()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9/"), Timeout = TimeSpan.FromSeconds(5) };
+        var client = new PrometheusClient(http);
+
+        var error = await Assert.ThrowsAsync<PrometheusException>(() => client.QueryAsync("up", DateTimeOffset.UtcNow, CancellationToken.None));
+        Assert.Contains("cannot reach Prometheus at http://127.0.0.1:9/", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refused_query_carries_prometheus_own_reason()
+    {
+        using var http = new HttpClient { BaseAddress = cluster.Prometheus.Url };
+        var client = new PrometheusClient(http);
+
+        var error = await Assert.ThrowsAsync<PrometheusException>(() => client.QueryAsync("sum(", DateTimeOffset.UtcNow, CancellationToken.None));
+        Assert.Contains("bad_data", error.Message, StringComparison.Ordinal);
+    }
+}

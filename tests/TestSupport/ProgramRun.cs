@@ -1,0 +1,54 @@
+using System.Diagnostics;
+
+namespace Resorcerer.TestSupport;
+
+/// <summary>What a program printed and how it exited.</summary>
+public sealed record ProgramResult(int ExitCode, string Stdout, string Stderr);
+
+/// <summary>Runs one of resorcerer's programs as users do: a separate process with arguments and environment.</summary>
+public static class ProgramRun
+{
+    /// <summary>Runs <c>dotnet &lt;assembly&gt;.dll args</c> from the test's output folder and waits for it to exit.</summary>
+    public static async Task<ProgramResult> RunAsync(
+        string assembly, IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly + ".dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // Nothing from the developer's own shell may leak into what is tested.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("RESORCERER_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancellation = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{assembly} {string.Join(' ', args)} did not exit in time:\n{await stdout}\n{await stderr}");
+        }
+
+        return new ProgramResult(process.ExitCode, await stdout, await stderr);
+    }
+}
