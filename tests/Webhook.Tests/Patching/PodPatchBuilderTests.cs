@@ -1,0 +1,197 @@
+using System.Text.Json.Nodes;
+using Resorcerer.Profiles;
+using Resorcerer.Webhook.Patching;
+using Resorcerer.Workloads;
+
+namespace Resorcerer.Webhook.Tests.Patching;
+
+public class PodPatchBuilderTests
+{
+    private const long Mi = 1024 * 1024;
+    private static readonly UsageSummary Seen = new(1, 1, 1, 1, 1, 1000, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(3));
+
+    private static WorkloadProfile Profile(long? webCpu = 250, long? webMemory = 320 * Mi) => new()
+    {
+        Workload = new WorkloadRef("shop", "Deployment", "web"),
+        UpdatedAt = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero),
+        Strategy = "percentile",
+        Containers = new Dictionary<string, ContainerProfile>
+        {
+            ["web"] = new(
+                webCpu is { } c ? new ResourceProfile(c, c, c, Seen) : null,
+                webMemory is { } m ? new ResourceProfile(m, m, m, Seen) : null),
+            ["proxy"] = new(new ResourceProfile(50, 50, 50, Seen), new ResourceProfile(32 * Mi, 32 * Mi, 32 * Mi, Seen)),
+        },
+    };
+
+    private static ContainerResources Container(int index, string name, long? cpuRequest = null, long? memoryRequest = null,
+        long? cpuLimit = null, long? memoryLimit = null, bool? hasResources = null)
+    {
+        var hasRequests = cpuRequest is not null || memoryRequest is not null;
+        var hasLimits = cpuLimit is not null || memoryLimit is not null;
+        return new ContainerResources(index, name, hasResources ?? (hasRequests || hasLimits), hasRequests, hasLimits,
+            new ResourceAmounts(cpuRequest, memoryRequest), new ResourceAmounts(cpuLimit, memoryLimit));
+    }
+
+    private static string[] Ops(PodPatch patch, bool withAnnotations = false) => patch.Operations
+        .Where(o => withAnnotations || !o.Path.StartsWith("/metadata", StringComparison.Ordinal))
+        .Select(o => $"{o.Op} {o.Path} {o.Value?.ToJsonString(PatchOperation.Readable)}")
+        .ToArray();
+
+    [Fact]
+    public void A_container_without_resources_gets_a_whole_resources_object()
+    {
+        var patch = PodPatchBuilder.Build(new PodResources(false, [Container(0, "web")]), Profile(), PatchPolicy.Default);
+
+        Assert.Equal(
+            [
+                """add /spec/containers/0/resources {"requests":{"cpu":"250m","memory":"320Mi"}}""",
+                """add /metadata/annotations {"resorcerer.io/profile":"shop/Deployment/web","resorcerer.io/profile-updated":"2026-11-23T10:00:00Z","resorcerer.io/cpu-profile":"{\"web\":\"250m\"}","resorcerer.io/memory-profile":"{\"web\":\"320Mi\"}","resorcerer.io/updates":"web: cpu request unset -> 250m, memory request unset -> 320Mi"}""",
+            ],
+            Ops(patch, withAnnotations: true));
+    }
+
+    public static TheoryData<string, ContainerResources, PatchPolicy, string[], string> Cases => new()
+    {
+        {
+            "limits keep their ratio to requests",
+            Container(0, "web", cpuRequest: 100, memoryRequest: 128 * Mi, cpuLimit: 200, memoryLimit: 256 * Mi),
+            PatchPolicy.Default,
+            [
+                "replace /spec/containers/0/resources/requests/cpu \"250m\"",
+                "replace /spec/containers/0/resources/requests/memory \"320Mi\"",
+                "replace /spec/containers/0/resources/limits/cpu \"500m\"",
+                "replace /spec/containers/0/resources/limits/memory \"640Mi\"",
+            ],
+            "web: cpu request 100m -> 250m, memory request 128Mi -> 320Mi, cpu limit 200m -> 500m, memory limit 256Mi -> 640Mi"
+        },
+        {
+            "a guaranteed container stays guaranteed",
+            Container(0, "web", cpuRequest: 1000, memoryRequest: Mi * 1024, cpuLimit: 1000, memoryLimit: Mi * 1024),
+            PatchPolicy.Default,
+            [
+                "replace /spec/containers/0/resources/requests/cpu \"250m\"",
+                "replace /spec/containers/0/resources/requests/memory \"320Mi\"",
+                "replace /spec/containers/0/resources/limits/cpu \"250m\"",
+                "replace /spec/containers/0/resources/limits/memory \"320Mi\"",
+            ],
+            "web: cpu request 1 -> 250m, memory request 1Gi -> 320Mi, cpu limit 1 -> 250m, memory limit 1Gi -> 320Mi"
+        },
+        {
+            "limits only: the request Kubernetes would default from the limit moves with it",
+            Container(0, "web", cpuLimit: 500, memoryLimit: 512 * Mi),
+            PatchPolicy.Default,
+            [
+                """add /spec/containers/0/resources/requests {"cpu":"250m","memory":"320Mi"}""",
+                "replace /spec/containers/0/resources/limits/cpu \"250m\"",
+                "replace /spec/containers/0/resources/limits/memory \"320Mi\"",
+            ],
+            "web: cpu request unset -> 250m, memory request unset -> 320Mi, cpu limit 500m -> 250m, memory limit 512Mi -> 320Mi"
+        },
+        {
+            "a limit that is not a whole multiple rounds up",
+            Container(0, "web", cpuRequest: 300, cpuLimit: 1000),
+            PatchPolicy.Default,
+            [
+                "replace /spec/containers/0/resources/requests/cpu \"250m\"",
+                "add /spec/containers/0/resources/requests/memory \"320Mi\"",
+                "replace /spec/containers/0/resources/limits/cpu \"834m\"", // 1000 x 250 / 300 = 833.3
+            ],
+            "web: cpu request 300m -> 250m, memory request unset -> 320Mi, cpu limit 1 -> 834m"
+        },
+        {
+            "requests only: limits stay and cap the request",
+            Container(0, "web", cpuRequest: 100, memoryRequest: 128 * Mi, cpuLimit: 200, memoryLimit: 256 * Mi),
+            new PatchPolicy(ControlledValues.RequestsOnly),
+            [
+                "replace /spec/containers/0/resources/requests/cpu \"200m\"",
+                "replace /spec/containers/0/resources/requests/memory \"256Mi\"",
+            ],
+            "web: cpu request 100m -> 200m, memory request 128Mi -> 256Mi"
+        },
+        {
+            "an empty resources object gets a requests object",
+            Container(0, "web", hasResources: true),
+            PatchPolicy.Default,
+            ["""add /spec/containers/0/resources/requests {"cpu":"250m","memory":"320Mi"}"""],
+            "web: cpu request unset -> 250m, memory request unset -> 320Mi"
+        },
+        {
+            "already right: nothing to change",
+            Container(0, "web", cpuRequest: 250, memoryRequest: 320 * Mi),
+            PatchPolicy.Default,
+            [],
+            "web: unchanged"
+        },
+        {
+            "a request above its limit is an invalid pod: leave it alone",
+            Container(0, "web", cpuRequest: 300, cpuLimit: 200),
+            PatchPolicy.Default,
+            [],
+            "web: left alone (its request is above its limit)"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Container_operations(string name, ContainerResources container, PatchPolicy policy, string[] expected, string updates)
+    {
+        var patch = PodPatchBuilder.Build(new PodResources(true, [container]), Profile(), policy);
+
+        Assert.True(expected.SequenceEqual(Ops(patch)), $"{name}:\n{string.Join('\n', Ops(patch))}");
+        Assert.Equal(updates, patch.Annotations[ResorcererKeys.UpdatesAnnotation]);
+    }
+
+    [Fact]
+    public void Only_profiled_containers_change_and_only_profiled_resources()
+    {
+        var pod = new PodResources(true, [Container(0, "init-like"), Container(1, "web", cpuRequest: 100, memoryRequest: 64 * Mi), Container(2, "proxy")]);
+        var patch = PodPatchBuilder.Build(pod, Profile(webMemory: null), PatchPolicy.Default);
+
+        Assert.Equal(
+            [
+                "replace /spec/containers/1/resources/requests/cpu \"250m\"",
+                """add /spec/containers/2/resources {"requests":{"cpu":"50m","memory":"32Mi"}}""",
+            ],
+            Ops(patch));
+        Assert.Equal("""{"web":"250m","proxy":"50m"}""", patch.Annotations[ResorcererKeys.CpuProfileAnnotation]);
+        Assert.Equal("""{"proxy":"32Mi"}""", patch.Annotations[ResorcererKeys.MemoryProfileAnnotation]);
+    }
+
+    [Fact]
+    public void Existing_annotations_are_kept_and_resorcerer_keys_added_one_by_one()
+    {
+        var patch = PodPatchBuilder.Build(new PodResources(true, [Container(0, "web")]), Profile(), PatchPolicy.Default);
+
+        var annotationOps = patch.Operations.Where(o => o.Path.StartsWith("/metadata", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            [
+                "/metadata/annotations/resorcerer.io~1profile",
+                "/metadata/annotations/resorcerer.io~1profile-updated",
+                "/metadata/annotations/resorcerer.io~1cpu-profile",
+                "/metadata/annotations/resorcerer.io~1memory-profile",
+                "/metadata/annotations/resorcerer.io~1updates",
+            ],
+            annotationOps.Select(o => o.Path));
+        Assert.All(annotationOps, o => Assert.Equal("add", o.Op));
+    }
+
+    [Fact]
+    public void A_pod_with_no_profiled_container_gets_no_patch()
+    {
+        var patch = PodPatchBuilder.Build(new PodResources(false, [Container(0, "other")]), Profile(), PatchPolicy.Default);
+        Assert.True(patch.IsEmpty);
+    }
+
+    [Fact]
+    public void The_patch_serialises_as_an_rfc6902_array()
+    {
+        var patch = PodPatchBuilder.Build(new PodResources(false, [Container(0, "web")]), Profile(), PatchPolicy.Default);
+        var json = JsonNode.Parse(PatchOperation.ToJson(patch.Operations))!.AsArray();
+
+        Assert.Equal(2, json.Count);
+        Assert.Equal("add", json[0]!["op"]!.GetValue<string>());
+        Assert.Equal("/spec/containers/0/resources", json[0]!["path"]!.GetValue<string>());
+        Assert.Equal("250m", json[0]!["value"]!["requests"]!["cpu"]!.GetValue<string>());
+    }
+}

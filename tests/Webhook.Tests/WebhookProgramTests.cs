@@ -1,0 +1,48 @@
+using Resorcerer.TestSupport;
+
+namespace Resorcerer.Webhook.Tests;
+
+public sealed class WebhookProgramTests
+{
+    private const string Program = "resorcerer-webhook";
+
+    [Theory]
+    [InlineData(new[] { "--redis", "r:6379" }, "--tls-cert and --tls-key are required to serve https://0.0.0.0:8443")]
+    [InlineData(new[] { "--tls-cert", "/nonexistent/tls.crt", "--tls-key", "/nonexistent/tls.key" }, "--redis is required")]
+    [InlineData(new[] { "--redis", "r:6379", "--tls-cert", "/nonexistent/tls.crt", "--tls-key", "/nonexistent/tls.key" }, "--tls-cert: file '/nonexistent/tls.crt' does not exist")]
+    [InlineData(new[] { "--redis", "r:6379", "--urls", "http://127.0.0.1:0", "--redis-timeout", "10s" }, "--redis-timeout 10s is out of range")]
+    [InlineData(new[] { "--redis", "r:6379", "--urls", "http://127.0.0.1:0", "--profile-ttl", "1 minute" }, "--profile-ttl: '1 minute' is not a duration")]
+    public async Task Bad_settings_exit_two_naming_the_setting(string[] args, string expected)
+    {
+        var result = await ProgramRun.RunAsync(Program, args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_that_does_not_match_is_refused_at_start()
+    {
+        var directory = Directory.CreateTempSubdirectory().FullName;
+        var (cert, _, _) = TestCertificates.Write(Path.Combine(directory, "a"));
+        var (_, otherKey, _) = TestCertificates.Write(Path.Combine(directory, "b"));
+
+        var result = await ProgramRun.RunAsync(Program, ["--redis", "r:6379", "--tls-cert", cert, "--tls-key", otherKey]);
+        Directory.Delete(directory, recursive: true);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("cannot load the TLS certificate", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_explains_every_option()
+    {
+        var result = await ProgramRun.RunAsync(Program, ["--help"]);
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (var option in WebhookCli.Options)
+        {
+            Assert.Contains("--" + option.Name, result.Stdout, StringComparison.Ordinal);
+        }
+    }
+}
