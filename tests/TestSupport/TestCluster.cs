@@ -1,4 +1,4 @@
-using Resorcerer.LocalServers;
+using Resorcerer.DevKit;
 
 namespace Resorcerer.TestSupport;
 

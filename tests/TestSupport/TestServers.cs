@@ -1,6 +1,6 @@
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Containers;
-using Resorcerer.LocalServers;
+using Resorcerer.DevKit;
 using Testcontainers.Redis;
 
 namespace Resorcerer.TestSupport;

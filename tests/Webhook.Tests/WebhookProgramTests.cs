@@ -1,3 +1,4 @@
+using Resorcerer.DevKit;
 using Resorcerer.TestSupport;
 
 namespace Resorcerer.Webhook.Tests;
@@ -24,8 +25,8 @@ public sealed class WebhookProgramTests
     public async Task A_key_that_does_not_match_is_refused_at_start()
     {
         var directory = Directory.CreateTempSubdirectory().FullName;
-        var (cert, _, _) = TestCertificates.Write(Path.Combine(directory, "a"));
-        var (_, otherKey, _) = TestCertificates.Write(Path.Combine(directory, "b"));
+        var (cert, _, _) = DevCertificates.Write(Path.Combine(directory, "a"));
+        var (_, otherKey, _) = DevCertificates.Write(Path.Combine(directory, "b"));
 
         var result = await ProgramRun.RunAsync(Program, ["--redis", "r:6379", "--tls-cert", cert, "--tls-key", otherKey]);
         Directory.Delete(directory, recursive: true);

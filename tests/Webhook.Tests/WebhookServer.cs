@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Resorcerer.TestSupport;
+using Resorcerer.DevKit;
 
 namespace Resorcerer.Webhook.Tests;
 
@@ -45,7 +45,7 @@ public sealed class WebhookServer : IAsyncDisposable
     public static async Task<WebhookServer> StartAsync(string redis, params string[] extraArgs)
     {
         var directory = Directory.CreateTempSubdirectory("resorcerer-webhook-").FullName;
-        var (cert, key, certificate) = TestCertificates.Write(directory);
+        var (cert, key, certificate) = DevCertificates.Write(directory);
         var app = WebhookProgram.Build(
             ["--redis", redis, "--tls-cert", cert, "--tls-key", key, "--urls", "https://127.0.0.1:0", .. extraArgs],
             out var exitCode) ?? throw new InvalidOperationException($"the webhook did not build (exit code {exitCode})");

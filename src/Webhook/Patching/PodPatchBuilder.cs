@@ -105,8 +105,8 @@ public static class PodPatchBuilder
     private static (ResourceAmounts Requests, ResourceAmounts Limits)? Plan(
         ContainerResources container, ContainerProfile profile, PatchPolicy policy)
     {
-        var cpu = Resource(container.Requests.CpuMillicores, container.Limits.CpuMillicores, profile.Cpu?.Target, policy);
-        var memory = Resource(container.Requests.MemoryBytes, container.Limits.MemoryBytes, profile.Memory?.Target, policy);
+        var cpu = Resource(container.Requests.CpuMillicores, container.Limits.CpuMillicores, profile.Cpu?.Target, policy, limit => limit);
+        var memory = Resource(container.Requests.MemoryBytes, container.Limits.MemoryBytes, profile.Memory?.Target, policy, Quantity.RoundUpToMebibytes);
         if (cpu is null || memory is null)
         {
             return null;
@@ -115,7 +115,7 @@ public static class PodPatchBuilder
         return (new ResourceAmounts(cpu.Value.Request, memory.Value.Request), new ResourceAmounts(cpu.Value.Limit, memory.Value.Limit));
     }
 
-    private static (long? Request, long? Limit)? Resource(long? request, long? limit, long? target, PatchPolicy policy)
+    private static (long? Request, long? Limit)? Resource(long? request, long? limit, long? target, PatchPolicy policy, Func<long, long> roundLimit)
     {
         // Kubernetes defaults a missing request to the limit, so that is the request the ratio is taken from.
         var current = request ?? limit;
@@ -139,8 +139,15 @@ public static class PodPatchBuilder
             return (Math.Min(wanted, oldLimit), oldLimit);
         }
 
+        if (current == oldLimit)
+        {
+            // Request equal to limit (Guaranteed, or a limit-only container) stays equal: no rounding may part them.
+            return (wanted, wanted);
+        }
+
+        // Scaled limits round up (memory to whole MiB, so that they read well) and never fall below the request.
         var newLimit = current is > 0
-            ? (long)decimal.Ceiling((decimal)oldLimit * wanted / current.Value)
+            ? roundLimit((long)decimal.Ceiling((decimal)oldLimit * wanted / current.Value))
             : oldLimit;
         return (wanted, Math.Max(newLimit, wanted));
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Resorcerer.DevKit;
 using Resorcerer.Profiles;
 using Resorcerer.Storage;
 using Resorcerer.TestSupport;

@@ -100,6 +100,17 @@ public class PodPatchBuilderTests
             "web: cpu request 300m -> 250m, memory request unset -> 320Mi, cpu limit 1 -> 834m"
         },
         {
+            "a scaled memory limit rounds up to whole MiB",
+            Container(0, "web", memoryRequest: 2000 * Mi, memoryLimit: 3072 * Mi),
+            PatchPolicy.Default,
+            [
+                "add /spec/containers/0/resources/requests/cpu \"250m\"",
+                "replace /spec/containers/0/resources/requests/memory \"320Mi\"",
+                "replace /spec/containers/0/resources/limits/memory \"492Mi\"", // 3072 x 320 / 2000 = 491.52
+            ],
+            "web: cpu request unset -> 250m, memory request 2000Mi -> 320Mi, memory limit 3Gi -> 492Mi"
+        },
+        {
             "requests only: limits stay and cap the request",
             Container(0, "web", cpuRequest: 100, memoryRequest: 128 * Mi, cpuLimit: 200, memoryLimit: 256 * Mi),
             new PatchPolicy(ControlledValues.RequestsOnly),

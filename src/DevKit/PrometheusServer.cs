@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Resorcerer.LocalServers;
+namespace Resorcerer.DevKit;
 
 /// <summary>
 /// A real <c>prometheus</c> on a free loopback port whose storage was filled from an OpenMetrics file by

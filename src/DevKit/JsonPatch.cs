@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 
-namespace Resorcerer.TestSupport;
+namespace Resorcerer.DevKit;
 
 /// <summary>
-/// A strict RFC 6902 applier for tests (add, remove, replace, test), written apart from the code under test so
+/// A strict RFC 6902 applier (add, remove, replace, test) for the demo and the tests, written apart from the webhook so
 /// that it can catch its mistakes: a missing parent, a bad index or an unknown operation throws.
 /// </summary>
 public static class JsonPatch

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace Resorcerer.LocalServers;
+namespace Resorcerer.DevKit;
 
 /// <summary>A real <c>redis-server</c> on a free loopback port, without persistence.</summary>
 public sealed class RedisServer : ServerProcess

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Resorcerer.LocalServers;
+namespace Resorcerer.DevKit;
 
 /// <summary>A server binary this machine lacks, with what to do about it.</summary>
 public sealed class ServerUnavailableException(string message) : Exception(message);

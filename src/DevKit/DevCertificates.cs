@@ -2,10 +2,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Resorcerer.TestSupport;
+namespace Resorcerer.DevKit;
 
-/// <summary>Self-signed serving certificates written as PEM files, as cert-manager would mount them.</summary>
-public static class TestCertificates
+/// <summary>Self-signed serving certificates written as PEM files, as cert-manager would mount them (for the demo and the tests).</summary>
+public static class DevCertificates
 {
     /// <summary>Writes tls.crt and tls.key for localhost/127.0.0.1 into the directory and returns their paths.</summary>
     public static (string CertFile, string KeyFile, X509Certificate2 Certificate) Write(string directory, string commonName = "localhost")

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Resorcerer.LocalServers;
+namespace Resorcerer.DevKit;
 
 /// <summary>Usage of one container over time: CPU in cores and memory working set in bytes, as functions of Unix seconds.</summary>
 public sealed record ContainerUsageSeries(string Name, Func<long, double> CpuCores, Func<long, double> MemoryBytes);

@@ -1,0 +1,1 @@
+return await Resorcerer.Demo.DemoRun.RunAsync(args);

@@ -1,0 +1,56 @@
+using Resorcerer.DevKit;
+using Resorcerer.Profiler.Traces;
+
+namespace Resorcerer.Demo;
+
+/// <summary>
+/// Turns the bundled Google 2019 task traces into the Prometheus series of a small namespace (see samples/README.md):
+/// a Deployment with a rollout half-way, a StatefulSet and a DaemonSet.
+/// </summary>
+public static class SampleCluster
+{
+    public const string Namespace = "shop";
+    private const string Task = "google2019/382417448240-";
+
+    public static ClusterSeries Build(string tracePath, DateTimeOffset end)
+    {
+        var traces = UsageTraceReader.Read(tracePath)
+            .GroupBy(row => row.Workload)
+            .ToDictionary(g => g.Key, g => g.OrderBy(r => r.Timestamp).ToArray());
+        var traceEnd = traces.Values.Max(rows => rows[^1].Timestamp);
+        var traceStart = traces.Values.Min(rows => rows[0].Timestamp);
+        var shift = end.ToUnixTimeSeconds() / 60 * 60 - traceEnd;
+        long start = traceStart + shift, stop = traceEnd + shift, middle = (start + stop) / 2 / 60 * 60;
+
+        var series = new ClusterSeries(TimeSpan.FromMinutes(1));
+        const string OldRs = "checkout-5d8f7c9b4", NewRs = "checkout-6c9d8b7f5";
+        series.Add(new ReplicaSetSeries(Namespace, OldRs, "Deployment", "checkout", start, middle));
+        series.Add(new ReplicaSetSeries(Namespace, NewRs, "Deployment", "checkout", middle, stop));
+        string[] suffixes = ["k2x9p", "m4q7t", "r8w3v"];
+        string[] checkoutTasks = ["2", "22", "23"];
+        for (var i = 0; i < checkoutTasks.Length; i++)
+        {
+            var usage = Usage("app", traces[Task + checkoutTasks[i]], shift, 1.0);
+            series.Add(new PodSeries(Namespace, $"{OldRs}-{suffixes[i]}", "ReplicaSet", OldRs, start, middle - 60, [usage]));
+            series.Add(new PodSeries(Namespace, $"{NewRs}-{suffixes[i]}", "ReplicaSet", NewRs, middle, stop, [usage]));
+        }
+
+        series.Add(new PodSeries(Namespace, "orders-db-0", "StatefulSet", "orders-db", start, stop, [Usage("postgres", traces[Task + "27"], shift, 1.0)]));
+        series.Add(new PodSeries(Namespace, "orders-db-1", "StatefulSet", "orders-db", start, stop, [Usage("postgres", traces[Task + "33"], shift, 1.0)]));
+        series.Add(new PodSeries(Namespace, "node-agent-7xk2p", "DaemonSet", "node-agent", start, stop, [Usage("agent", traces[Task + "39"], shift, 0.1)]));
+        return series;
+    }
+
+    /// <summary>A container whose usage at time t is the trace's window that covers t (shifted), scaled.</summary>
+    private static ContainerUsageSeries Usage(string container, TraceRow[] rows, long shift, double scale)
+    {
+        var times = rows.Select(r => r.Timestamp + shift).ToArray();
+        TraceRow At(long t)
+        {
+            var index = Array.BinarySearch(times, t);
+            return rows[Math.Clamp(index >= 0 ? index : ~index - 1, 0, rows.Length - 1)];
+        }
+
+        return new ContainerUsageSeries(container, t => At(t).CpuCores * scale, t => At(t).MemoryBytes * scale);
+    }
+}

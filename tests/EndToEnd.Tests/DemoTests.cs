@@ -1,0 +1,18 @@
+using Resorcerer.TestSupport;
+
+namespace Resorcerer.EndToEnd.Tests;
+
+/// <summary>The README's first command runs this program; it must keep working.</summary>
+public sealed class DemoTests
+{
+    [Fact]
+    public async Task The_demo_runs_the_whole_path_and_exits_zero()
+    {
+        var result = await ProgramRun.RunAsync("resorcerer-demo", [], timeout: TimeSpan.FromMinutes(5));
+
+        Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
+        Assert.Contains("3 profile(s) written", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("resorcerer.io/profile: shop/Deployment/checkout", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("over HTTP/2.0, allowed: true", result.Stdout, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Resorcerer.DevKit;
+using Resorcerer.TestSupport;
+
+namespace Resorcerer.EndToEnd.Tests;
+
+/// <summary>
+/// The path users run, with every piece a separate process: the profiler reads a real Prometheus and writes a
+/// real Redis; the webhook, serving HTTPS, patches a new pod from what the profiler wrote.
+/// </summary>
+public sealed class ProfileToPodTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
+{
+    private const long Mi = TestCluster.Mi;
+
+    // What the ReplicaSet controller sends for a new pod of shop/Deployment/web: no name, no annotations, no resources.
+    private const string NewWebPod = """
+        {"apiVersion":"v1","kind":"Pod",
+         "metadata":{"generateName":"web-6c8d9f7b5-","namespace":"shop","labels":{"app":"web","pod-template-hash":"6c8d9f7b5"},
+           "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-6c8d9f7b5","uid":"9d0c","controller":true,"blockOwnerDeletion":true}]},
+         "spec":{"containers":[{"name":"web","image":"web:2"},{"name":"proxy","image":"envoy:1.31"}]}}
+        """;
+
+    [Fact]
+    public async Task A_profiled_deployments_new_pod_comes_out_with_the_recommended_requests()
+    {
+        var profiler = await ProgramRun.RunAsync("resorcerer-profiler",
+            ["--once", "--prometheus-url", cluster.Prometheus.Url.ToString(), "--redis", cluster.Redis.Configuration,
+             "--namespaces", "shop", "--history", "12h"]);
+        Assert.True(profiler.ExitCode == 0, profiler.Stderr + profiler.Stdout);
+
+        var directory = Directory.CreateTempSubdirectory("resorcerer-e2e-").FullName;
+        var (cert, key, certificate) = DevCertificates.Write(directory);
+        var port = ServerProcess.FreePort();
+        await using var webhook = BackgroundProgram.Start("resorcerer-webhook",
+            ["--redis", cluster.Redis.Configuration, "--tls-cert", cert, "--tls-key", key, "--urls", $"https://127.0.0.1:{port}"]);
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString() },
+        })
+        {
+            BaseAddress = new Uri($"https://127.0.0.1:{port}"),
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        await WaitForHealthAsync(client, webhook);
+
+        var review = new JsonObject
+        {
+            ["apiVersion"] = "admission.k8s.io/v1",
+            ["kind"] = "AdmissionReview",
+            ["request"] = new JsonObject
+            {
+                ["uid"] = "e2e-1",
+                ["kind"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["kind"] = "Pod" },
+                ["resource"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["resource"] = "pods" },
+                ["namespace"] = "shop",
+                ["operation"] = "CREATE",
+                ["object"] = JsonNode.Parse(NewWebPod),
+            },
+        };
+        using var response = await client.PostAsync("/mutate", new StringContent(review.ToJsonString(), Encoding.UTF8, "application/json"));
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["response"]!;
+        Assert.Equal("e2e-1", answer["uid"]!.GetValue<string>());
+        Assert.True(answer["allowed"]!.GetValue<bool>());
+
+        var pod = JsonPatch.Apply(JsonNode.Parse(NewWebPod)!, Convert.FromBase64String(answer["patch"]!.GetValue<string>()));
+        var web = pod["spec"]!["containers"]![0]!["resources"]!["requests"]!;
+        var proxy = pod["spec"]!["containers"]![1]!["resources"]!["requests"]!;
+        // From TestCluster: web peaked at 400m and 150 Mi (x 1.15 -> 173 Mi); the proxy used 50m and 20 Mi (floor 32 Mi).
+        Assert.Equal(("400m", "173Mi"), (web["cpu"]!.GetValue<string>(), web["memory"]!.GetValue<string>()));
+        Assert.Equal(("50m", "32Mi"), (proxy["cpu"]!.GetValue<string>(), proxy["memory"]!.GetValue<string>()));
+        var annotations = pod["metadata"]!["annotations"]!;
+        Assert.Equal("shop/Deployment/web", annotations["resorcerer.io/profile"]!.GetValue<string>());
+        Assert.Equal("""{"web":"400m","proxy":"50m"}""", annotations["resorcerer.io/cpu-profile"]!.GetValue<string>());
+        Assert.Equal("""{"web":"173Mi","proxy":"32Mi"}""", annotations["resorcerer.io/memory-profile"]!.GetValue<string>());
+        var updated = DateTimeOffset.Parse(annotations["resorcerer.io/profile-updated"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(updated, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddMinutes(1));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    private static async Task WaitForHealthAsync(HttpClient client, BackgroundProgram webhook)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            Assert.False(webhook.HasExited, "the webhook exited:\n" + webhook.Output);
+            try
+            {
+                if ((await client.GetAsync("/healthz")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("the webhook did not become healthy:\n" + webhook.Output);
+    }
+}
