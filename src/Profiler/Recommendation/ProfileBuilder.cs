@@ -38,7 +38,8 @@ public static class ProfileBuilder
             : new WorkloadProfile
             {
                 Workload = workload,
-                UpdatedAt = now,
+                // Whole seconds: the stored time is shown to people and compared by tools, sub-second noise helps neither.
+                UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()),
                 Strategy = PercentileRule.Name,
                 Containers = profiles,
             };
