@@ -23,7 +23,7 @@ public static class ProfilerCli
         new("urls", "urls", "Where the health and metrics endpoints listen when running continuously.", "URLS", "http://0.0.0.0:8080"),
     ];
 
-    public const string Usage = "resorcerer-profiler --prometheus-url URL --redis CONFIG [options]";
+    public const string Usage = "resorcerer-profiler --prometheus-url URL --redis CONFIG [options]\n       resorcerer-profiler backtest --trace FILE [options]   (see backtest --help)";
 
     public const string Description =
         """

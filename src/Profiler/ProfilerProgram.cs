@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
+using Resorcerer.Profiler.Backtest;
 using Resorcerer.Profiler.Hosting;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiles;
@@ -13,6 +14,11 @@ public static class ProfilerProgram
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Length > 0 && args[0] == "backtest")
+        {
+            return BacktestCommand.Run(args[1..], Console.Out, Console.Error);
+        }
+
         var cli = CommandLine.Parse(args, ProfilerCli.Options);
         if (cli.HelpRequested)
         {

@@ -17,7 +17,12 @@ public static class UsageTraceReader
 {
     public const string Header = "timestamp,workload,container,cpu_cores,memory_bytes";
 
-    public static IEnumerable<TraceRow> Read(string path)
+    /// <summary>The rows of the file; <paramref name="progress"/> hears (bytes read, file size) now and then.</summary>
+    public static IEnumerable<TraceRow> Read(string path, Action<long, long>? progress = null) =>
+        ReadWithLines(path, progress).Select(entry => entry.Row);
+
+    /// <summary>The rows with their line numbers, for messages about them.</summary>
+    public static IEnumerable<(TraceRow Row, int Line)> ReadWithLines(string path, Action<long, long>? progress = null)
     {
         using var file = File.OpenRead(path);
         using var reader = new StreamReader(IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : file);
@@ -36,7 +41,12 @@ public static class UsageTraceReader
                 continue;
             }
 
-            yield return Parse(line, path, lineNumber);
+            if (progress is not null && lineNumber % 65536 == 0)
+            {
+                progress(file.Position, file.Length);
+            }
+
+            yield return (Parse(line, path, lineNumber), lineNumber);
         }
     }
 

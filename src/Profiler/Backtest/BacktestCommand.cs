@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Resorcerer.Configuration;
+using Resorcerer.Profiler.Recommendation;
+using Resorcerer.Profiler.Traces;
+
+namespace Resorcerer.Profiler.Backtest;
+
+/// <summary><c>resorcerer-profiler backtest</c>: replays usage traces through strategies and scores them.</summary>
+public static class BacktestCommand
+{
+    private const string S = "Backtest:";
+    private static readonly JsonSerializerOptions JsonOutput = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static IReadOnlyList<CliOption> Options { get; } =
+    [
+        new("trace", S + "Traces", "A usage trace: CSV or gzip CSV with the header timestamp,workload,container,cpu_cores,memory_bytes. Give it once per file.", "FILE", Repeatable: true),
+        new("strategy", S + "Strategies", $"Strategies to compare, comma-separated, or 'all' ({StrategyCatalog.Names}).", "NAME[,NAME...]", "all"),
+        new("format", S + "Format", "Output: table (for people), json (only JSON on stdout) or csv.", "table|json|csv", "table"),
+        new("provisioned", S + "Provisioned", "The owner's static sizes (workload,container,cpu_cores,memory_bytes), scored as one more row named 'provisioned'. Give it once per file.", "FILE", Repeatable: true),
+    ];
+
+    public const string Usage = "resorcerer-profiler backtest --trace FILE [--trace FILE ...] [--strategy NAME[,NAME...]|all] [--format table|json|csv] [--provisioned FILE]";
+
+    public const string Description =
+        """
+        Replays recorded usage through recommendation strategies, exactly as the profiler runs them, and
+        scores the requests each would have set. The same rules hold for every strategy:
+          - each (workload, container) series is replayed in time order; a recommendation is recomputed at
+            every whole hour of trace time from the samples before it, and applied when it differs from the
+            current request by more than 10%, or at once after an OOM kill;
+          - the first 24 h of each series teach the strategy but are not scored;
+          - memory_bytes = 0 is a missing reading: not scored and not learned from;
+          - the memory limit equals the memory request: a sample above it is an OOM kill, which the
+            strategy is told about (only scored samples count as OOM events);
+          - over all scored samples, with r the request in force and u the usage:
+            cpuSlack = sum(max(r-u,0))/sum(r), memorySlack likewise, cpuShortfall = sum(max(u-r,0))/sum(u),
+            cpuShortfallSamples = share of samples with u > r, oomEvents, oomSeries (series with one or more),
+            changes (updates that changed a request already set).
+        Exit codes: 0 done, 2 bad options or bad input (nothing is printed on stdout then).
+        """;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var cli = CommandLine.Parse(args, Options);
+        if (cli.HelpRequested)
+        {
+            stdout.Write(CommandLine.Help(Usage, Description, Options));
+            return 0;
+        }
+
+        if (!cli.IsValid)
+        {
+            return Fail(stderr, $"{cli.Error}. Run 'resorcerer-profiler backtest --help' for the options.");
+        }
+
+        var traces = Values(cli, S + "Traces");
+        var provisionedFiles = Values(cli, S + "Provisioned");
+        var format = cli.Values.GetValueOrDefault(S + "Format") ?? "table";
+        if (traces.Count == 0)
+        {
+            return Fail(stderr, "--trace is required: give at least one trace file");
+        }
+
+        if (format is not ("table" or "json" or "csv"))
+        {
+            return Fail(stderr, $"--format '{format}' is not one of table, json, csv");
+        }
+
+        if (traces.Concat(provisionedFiles).FirstOrDefault(f => !File.Exists(f)) is { } missing)
+        {
+            return Fail(stderr, $"file '{missing}' does not exist");
+        }
+
+        var strategies = ParseStrategies(cli.Values.GetValueOrDefault(S + "Strategies") ?? "all", out var strategyError);
+        if (strategies is null)
+        {
+            return Fail(stderr, strategyError!);
+        }
+
+        try
+        {
+            Dictionary<(string, string), Provisioned>? provisioned = null;
+            foreach (var file in provisionedFiles)
+            {
+                provisioned ??= [];
+                foreach (var (key, sizes) in ProvisionedReader.Read(file))
+                {
+                    provisioned[key] = sizes;
+                }
+            }
+
+            var run = new BacktestRun(strategies, provisioned);
+            var progress = new Progress(stderr, enabled: !Console.IsErrorRedirected);
+            for (var i = 0; i < traces.Count; i++)
+            {
+                var index = i;
+                foreach (var (row, line) in UsageTraceReader.ReadWithLines(traces[i], (read, size) => progress.Report(index, traces.Count, read, size, run.Rows)))
+                {
+                    run.Add(row, traces[i], line);
+                }
+            }
+
+            progress.Done(run.Rows);
+            // Everything is computed before anything is printed: a bad row never leaves half a report behind.
+            stdout.Write(Format(run.Results(), format));
+            return 0;
+        }
+        catch (TraceFormatException e)
+        {
+            return Fail(stderr, e.Message);
+        }
+    }
+
+    public static string Format(IReadOnlyList<BacktestResult> results, string format) => format switch
+    {
+        "json" => JsonSerializer.Serialize(results, JsonOutput) + "\n",
+        "csv" => Csv(results),
+        _ => Table(results),
+    };
+
+    private static string Table(IReadOnlyList<BacktestResult> results)
+    {
+        string[] header = ["STRATEGY", "SERIES", "SCORED", "CPU SLACK", "CPU SHORTFALL", "SHORT SAMPLES", "MEM SLACK", "OOM EVENTS", "OOM SERIES", "CHANGES"];
+        var rows = new List<string[]> { header };
+        rows.AddRange(results.Select(r => new[]
+        {
+            r.Strategy, N(r.Series), N(r.ScoredSamples), P(r.CpuSlack), P(r.CpuShortfall), P(r.CpuShortfallSamples),
+            P(r.MemorySlack), N(r.OomEvents), N(r.OomSeries), N(r.Changes),
+        }));
+        var widths = Enumerable.Range(0, header.Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        var text = new StringBuilder();
+        foreach (var row in rows)
+        {
+            text.AppendLine(string.Join("  ", row.Select((cell, i) => i == 0 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))));
+        }
+
+        return text.ToString();
+
+        static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+        static string P(double value) => (value * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
+    }
+
+    private static string Csv(IReadOnlyList<BacktestResult> results)
+    {
+        var text = new StringBuilder("strategy,series,scoredSamples,cpuSlack,memorySlack,cpuShortfall,cpuShortfallSamples,oomEvents,oomSeries,changes\n");
+        foreach (var r in results)
+        {
+            text.AppendLine(string.Join(',',
+                r.Strategy, I(r.Series), I(r.ScoredSamples), D(r.CpuSlack), D(r.MemorySlack), D(r.CpuShortfall), D(r.CpuShortfallSamples),
+                I(r.OomEvents), I(r.OomSeries), I(r.Changes)));
+        }
+
+        return text.ToString();
+
+        static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
+        static string D(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    private static List<IRecommendationStrategy>? ParseStrategies(string text, out string? error)
+    {
+        error = null;
+        if (string.Equals(text.Trim(), "all", StringComparison.OrdinalIgnoreCase))
+        {
+            return [.. StrategyCatalog.All];
+        }
+
+        var strategies = new List<IRecommendationStrategy>();
+        foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct())
+        {
+            if (StrategyCatalog.Find(name) is not { } strategy)
+            {
+                error = $"--strategy: unknown strategy '{name}' (known: {StrategyCatalog.Names}, or all)";
+                return null;
+            }
+
+            strategies.Add(strategy);
+        }
+
+        if (strategies.Count == 0)
+        {
+            error = "--strategy names no strategy";
+            return null;
+        }
+
+        return strategies;
+    }
+
+    private static List<string> Values(CommandLineResult cli, string key) =>
+        cli.Values.Where(v => v.Key.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase))
+            .OrderBy(v => int.Parse(v.Key[(key.Length + 1)..], CultureInfo.InvariantCulture))
+            .Select(v => v.Value!)
+            .ToList();
+
+    private static int Fail(TextWriter stderr, string message)
+    {
+        stderr.WriteLine($"resorcerer-profiler backtest: {message}");
+        return 2;
+    }
+
+    /// <summary>A one-line progress report on a terminal, at most once a second; silent when stderr is redirected.</summary>
+    private sealed class Progress(TextWriter stderr, bool enabled)
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private TimeSpan _last = TimeSpan.Zero;
+
+        public void Report(int file, int files, long read, long size, long rows)
+        {
+            if (!enabled || _clock.Elapsed - _last < TimeSpan.FromSeconds(1))
+            {
+                return;
+            }
+
+            _last = _clock.Elapsed;
+            var share = size > 0 ? (file + (double)read / size) / files : 0;
+            stderr.Write($"\rreplaying: {rows:N0} rows, {share:P0} of the input, {_clock.Elapsed.TotalSeconds:0} s   ");
+        }
+
+        public void Done(long rows)
+        {
+            if (enabled && _last > TimeSpan.Zero)
+            {
+                stderr.WriteLine($"\rreplayed {rows:N0} rows in {_clock.Elapsed.TotalSeconds:0.0} s                ");
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using Resorcerer.Profiler.Recommendation;
+using Resorcerer.Profiler.Traces;
+
+namespace Resorcerer.Profiler.Backtest;
+
+/// <summary>One line of a backtest report: a strategy's score over all series.</summary>
+public sealed record BacktestResult(
+    string Strategy,
+    long Series,
+    long ScoredSamples,
+    double CpuSlack,
+    double MemorySlack,
+    double CpuShortfall,
+    double CpuShortfallSamples,
+    long OomEvents,
+    long OomSeries,
+    long Changes)
+{
+    public static BacktestResult From(string strategy, Score score) => new(
+        strategy,
+        score.Series,
+        score.ScoredSamples,
+        Ratio(score.CpuSlack, score.CpuRequested),
+        Ratio(score.MemorySlack, score.MemoryRequested),
+        Ratio(score.CpuShortfall, score.CpuUsed),
+        Ratio(score.CpuShortfallSamples, score.ScoredSamples),
+        score.OomEvents,
+        score.OomSeries,
+        score.Changes);
+
+    private static double Ratio(double part, double whole) => whole > 0 ? part / whole : 0;
+}
+
+/// <summary>The owner's static sizes of a series, from a <c>*.provisioned.csv</c>.</summary>
+public readonly record struct Provisioned(double CpuCores, double MemoryBytes);
+
+/// <summary>
+/// Replays traces through several strategies at once. Rows of different series may interleave, but each
+/// series must be in time order. Memory grows with the number of series, not of rows.
+/// </summary>
+public sealed class BacktestRun(IReadOnlyList<IRecommendationStrategy> strategies, IReadOnlyDictionary<(string Workload, string Container), Provisioned>? provisioned)
+{
+    public const string ProvisionedName = "provisioned";
+    private readonly Dictionary<(string Workload, string Container), SeriesSimulation[]> _series = [];
+    private readonly Dictionary<(string Workload, string Container), SeriesSimulation> _provisioned = [];
+
+    public long Rows { get; private set; }
+
+    public void Add(TraceRow row, string source, int line)
+    {
+        var key = (row.Workload, row.Container);
+        if (!_series.TryGetValue(key, out var simulations))
+        {
+            _series[key] = simulations = strategies.Select(s => new SeriesSimulation(s, row.Container)).ToArray();
+            if (provisioned is not null && provisioned.TryGetValue(key, out var sizes))
+            {
+                _provisioned[key] = SeriesSimulation.Fixed(sizes.CpuCores, sizes.MemoryBytes, row.Container);
+            }
+        }
+
+        if (row.Timestamp < simulations[0].LastTimestamp)
+        {
+            throw new TraceFormatException(
+                $"{source}:{line}: timestamp {row.Timestamp} of {row.Workload}/{row.Container} is before its previous sample at " +
+                $"{simulations[0].LastTimestamp}; each series must be in time order");
+        }
+
+        foreach (var simulation in simulations)
+        {
+            simulation.Add(row);
+        }
+
+        if (_provisioned.TryGetValue(key, out var fixedSizes))
+        {
+            fixedSizes.Add(row);
+        }
+
+        Rows++;
+    }
+
+    public IReadOnlyList<BacktestResult> Results()
+    {
+        var results = new List<BacktestResult>();
+        for (var i = 0; i < strategies.Count; i++)
+        {
+            var total = new Score();
+            foreach (var simulations in _series.Values)
+            {
+                total.Add(simulations[i].Finish());
+            }
+
+            results.Add(BacktestResult.From(strategies[i].Name, total));
+        }
+
+        if (provisioned is not null)
+        {
+            var total = new Score();
+            foreach (var simulation in _provisioned.Values)
+            {
+                total.Add(simulation.Finish());
+            }
+
+            results.Add(BacktestResult.From(ProvisionedName, total));
+        }
+
+        return results;
+    }
+}

@@ -1,0 +1,157 @@
+namespace Resorcerer.Profiler.Recommendation.Histograms;
+
+/// <summary>
+/// A histogram whose samples lose half their weight every <see cref="HalfLife"/>: a sample at time t weighs
+/// w x 2^((t - reference) / halfLife), and the reference moves forward now and then so that weights stay finite.
+/// With an infinite half-life it is a plain histogram. Percentiles answer the upper edge of their bucket.
+/// </summary>
+public sealed class DecayingHistogram
+{
+    // Past 2^64 the weights are renormalised to a later reference; far from double's limits.
+    private const double MaxDecayExponent = 64;
+    private const double Epsilon = 1e-12;
+
+    private readonly float[] _weights;
+    private double _total;
+    private long _reference;
+
+    public DecayingHistogram(ExponentialBuckets buckets, TimeSpan halfLife)
+    {
+        Buckets = buckets;
+        HalfLife = halfLife;
+        _weights = new float[buckets.Count];
+    }
+
+    public ExponentialBuckets Buckets { get; }
+
+    public TimeSpan HalfLife { get; }
+
+    public bool IsEmpty => _total <= Epsilon;
+
+    /// <summary>Sum of the (decayed, scaled) weights; only ratios between weights mean anything.</summary>
+    public double TotalWeight => _total;
+
+    public void Add(double value, double weight, long timestamp) => AddToBucket(Buckets.Find(value), weight, timestamp);
+
+    /// <summary>Removes weight added earlier with the same value and timestamp (a peak that was superseded).</summary>
+    public void Subtract(double value, double weight, long timestamp) => AddToBucket(Buckets.Find(value), -weight, timestamp);
+
+    /// <summary>The value below which a fraction <paramref name="p"/> of the weight lies: the upper edge of that bucket. 0 when empty.</summary>
+    public double Percentile(double p)
+    {
+        if (IsEmpty)
+        {
+            return 0;
+        }
+
+        var threshold = p * _total;
+        double cumulative = 0;
+        var last = 0;
+        for (var i = 0; i < _weights.Length; i++)
+        {
+            if (_weights[i] <= 0)
+            {
+                continue;
+            }
+
+            last = i;
+            cumulative += _weights[i];
+            if (cumulative >= threshold - Epsilon * _total)
+            {
+                return Buckets.End(i);
+            }
+        }
+
+        return Buckets.End(last);
+    }
+
+    /// <summary>Writes the state compactly: reference time, then (bucket, weight) for every non-empty bucket.</summary>
+    public void Write(BinaryWriter writer)
+    {
+        writer.Write(_reference);
+        var nonEmpty = 0;
+        foreach (var weight in _weights)
+        {
+            nonEmpty += weight > 0 ? 1 : 0;
+        }
+
+        writer.Write((ushort)nonEmpty);
+        for (var i = 0; i < _weights.Length; i++)
+        {
+            if (_weights[i] > 0)
+            {
+                writer.Write((ushort)i);
+                writer.Write(_weights[i]);
+            }
+        }
+    }
+
+    public void Read(BinaryReader reader)
+    {
+        Array.Clear(_weights);
+        _reference = reader.ReadInt64();
+        _total = 0;
+        int count = reader.ReadUInt16();
+        for (var i = 0; i < count; i++)
+        {
+            int bucket = reader.ReadUInt16();
+            var weight = reader.ReadSingle();
+            if (bucket >= _weights.Length || !(weight > 0) || !float.IsFinite(weight))
+            {
+                throw new InvalidDataException($"histogram state has bucket {bucket} of {_weights.Length} with weight {weight}");
+            }
+
+            _weights[bucket] = weight;
+            _total += weight;
+        }
+    }
+
+    private void AddToBucket(int bucket, double weight, long timestamp)
+    {
+        var scaled = weight * DecayFactor(timestamp);
+        var updated = _weights[bucket] + scaled;
+        // Taking back what was added leaves float rounding behind, not a phantom sample.
+        if (scaled < 0 && updated < -scaled * 1e-5)
+        {
+            updated = 0;
+        }
+
+        _total = Math.Max(0, _total + (Math.Max(0, updated) - _weights[bucket]));
+        _weights[bucket] = (float)Math.Max(0, updated);
+        if (_total <= Epsilon)
+        {
+            _total = 0;
+        }
+    }
+
+    private double DecayFactor(long timestamp)
+    {
+        if (HalfLife == Timeout.InfiniteTimeSpan)
+        {
+            return 1;
+        }
+
+        var exponent = (timestamp - _reference) / HalfLife.TotalSeconds;
+        if (exponent > MaxDecayExponent || (IsEmpty && exponent != 0))
+        {
+            Shift(timestamp);
+            exponent = 0;
+        }
+
+        return Math.Pow(2, exponent);
+    }
+
+    /// <summary>Moves the reference to <paramref name="timestamp"/>, scaling stored weights to match.</summary>
+    private void Shift(long timestamp)
+    {
+        var factor = Math.Pow(2, (_reference - timestamp) / HalfLife.TotalSeconds);
+        _total = 0;
+        for (var i = 0; i < _weights.Length; i++)
+        {
+            _weights[i] = (float)(_weights[i] * factor);
+            _total += _weights[i];
+        }
+
+        _reference = timestamp;
+    }
+}

@@ -1,0 +1,102 @@
+namespace Resorcerer.Profiler.Recommendation.Strategies;
+
+/// <summary>
+/// The constants of resorcerer's strategy. They were chosen on the development traces for the general
+/// case (see docs/benchmarks.md), not per series; each is a plain, explainable setting.
+/// </summary>
+public sealed record ResorcererSettings
+{
+    /// <summary>Half-lives of the CPU histograms the models read: fast to slow.</summary>
+    public TimeSpan[] CpuHalfLives { get; init; } = [TimeSpan.FromHours(1), TimeSpan.FromHours(6), TimeSpan.FromHours(24), TimeSpan.FromDays(7)];
+
+    public double[] CpuPercentiles { get; init; } = [0.90, 0.95, 0.98, 0.995];
+
+    /// <summary>The model used before any has a cost history: 24 h half-life, p95.</summary>
+    public int InitialModel { get; init; } = 2 * 4 + 1;
+
+    /// <summary>A starved core-second costs this many idle reserved core-seconds (about the 97th percentile in newsvendor terms).</summary>
+    public double ShortfallCost { get; init; } = 33;
+
+    /// <summary>How fast a model's past costs are forgotten.</summary>
+    public TimeSpan CostHalfLife { get; init; } = TimeSpan.FromHours(72);
+
+    /// <summary>A lower CPU recommendation is only made once it is this much below the last one (rises apply at once).</summary>
+    public double CpuDownBand { get; init; } = 0.20;
+
+    public double MinCpuCores { get; init; } = 0.010;
+
+    public TimeSpan MemoryPeakHalfLife { get; init; } = TimeSpan.FromDays(14);
+
+    public TimeSpan MemoryMeanHalfLife { get; init; } = TimeSpan.FromDays(3);
+
+    public double MemoryMargin { get; init; } = 1.10;
+
+    public double MaxMemoryHeadroom { get; init; } = 512.0 * 1024 * 1024;
+
+    /// <summary>An OOM kill is remembered as a peak this much above the usage seen when it happened.</summary>
+    public double OomBump { get; init; } = 1.10;
+
+    public double MinMemoryBytes { get; init; } = 32.0 * 1024 * 1024;
+}
+
+/// <summary>
+/// resorcerer's default strategy. CPU: a per-workload choice among 16 models (4 decay half-lives x 4 percentiles)
+/// by the cost each would have had on the usage that followed, rising at once and falling only by more than 20%.
+/// Memory: a slowly forgotten peak plus headroom sized by how far usage swings, with OOM kills raising the peak.
+/// </summary>
+public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IRecommendationStrategy
+{
+    private readonly ResorcererSettings _settings = settings ?? new ResorcererSettings();
+
+    public string Name => "resorcerer";
+
+    public string Description => "resorcerer's default: per-workload choice of CPU model by cost; memory peak plus swing-sized headroom";
+
+    public IContainerEstimator CreateEstimator() => new Estimator(_settings);
+
+    private sealed class Estimator(ResorcererSettings settings) : IContainerEstimator
+    {
+        private readonly CostEnsemble _cpu = new(settings);
+        private readonly PeakWithHeadroom _memory = new(settings);
+        private double _lastCpu;
+
+        public void AddCpu(long timestamp, double cores) => _cpu.Add(timestamp, cores);
+
+        public void AddMemory(long timestamp, double bytes) => _memory.Add(timestamp, bytes);
+
+        public void AddOom(long timestamp, double bytes, double? requestBytes) => _memory.AddOom(timestamp, Math.Max(bytes, requestBytes ?? 0));
+
+        public ContainerEstimate Recommend(long now)
+        {
+            Estimate? cpu = null;
+            if (!_cpu.IsEmpty)
+            {
+                var wanted = Math.Max(_cpu.Recommend(now), settings.MinCpuCores);
+                // Rise at once; fall only past the band, so that small dips do not churn pods.
+                var target = wanted < _lastCpu && wanted > _lastCpu * (1 - settings.CpuDownBand) ? _lastCpu : wanted;
+                _lastCpu = target;
+                var (halfLife, _) = _cpu.Choice;
+                cpu = new Estimate(
+                    target,
+                    Math.Min(Math.Max(_cpu.Percentile(halfLife, 0.5), settings.MinCpuCores), target),
+                    Math.Max(target, _cpu.Percentile(settings.CpuHalfLives.Length - 1, 0.995) * 1.15));
+            }
+
+            return new ContainerEstimate(cpu, _memory.IsEmpty ? null : _memory.Recommend(now));
+        }
+
+        public void Write(BinaryWriter writer)
+        {
+            _cpu.Write(writer);
+            writer.Write(_lastCpu);
+            _memory.Write(writer);
+        }
+
+        public void Read(BinaryReader reader)
+        {
+            _cpu.Read(reader);
+            _lastCpu = reader.ReadDouble();
+            _memory.Read(reader);
+        }
+    }
+}
