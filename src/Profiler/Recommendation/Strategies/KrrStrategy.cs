@@ -6,7 +6,8 @@ namespace Resorcerer.Profiler.Recommendation.Strategies;
 /// KRR's "simple" strategy with its defaults: over the last 14 days, CPU request = p95 of the CPU samples and
 /// memory request = the peak x 1.15; nothing until there are 100 samples over 3 h; at least 10 millicores and
 /// 100 MiB. KRR has no bounds, so lower = upper = target. The 14-day window moves a day at a time (one slot
-/// per day), and CPU percentiles come from 1%-wide buckets, so they may read up to 1% high.
+/// per day), and CPU percentiles come from buckets about 1% wide, so they may read up to 2% high
+/// (most for the smallest values).
 /// </summary>
 public sealed class KrrStrategy : IRecommendationStrategy
 {
@@ -16,7 +17,7 @@ public sealed class KrrStrategy : IRecommendationStrategy
     public static readonly TimeSpan MinHistory = TimeSpan.FromHours(3);
     private const long Day = 86400;
 
-    /// <summary>Fine buckets (1%) stand in for KRR's exact percentile.</summary>
+    /// <summary>Fine buckets (growing 1% each) stand in for KRR's exact percentile.</summary>
     public static ExponentialBuckets CpuBuckets { get; } = new(0.001, 1.01, 1000);
 
     public string Name => "krr";
