@@ -15,6 +15,9 @@ public sealed record PodSeries(
     long End,
     IReadOnlyList<ContainerUsageSeries> Containers);
 
+/// <summary>An OOM kill of a container of a pod at a time (Unix seconds); the container restarts at once.</summary>
+public sealed record OomKillSeries(string Namespace, string Pod, string Container, long Timestamp);
+
 /// <summary>A ReplicaSet and its owner, as kube-state-metrics reports it while the ReplicaSet exists.</summary>
 public sealed record ReplicaSetSeries(string Namespace, string ReplicaSet, string OwnerKind, string OwnerName, long Start, long End);
 
@@ -27,6 +30,7 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
 {
     private readonly List<PodSeries> _pods = [];
     private readonly List<ReplicaSetSeries> _replicaSets = [];
+    private readonly List<OomKillSeries> _kills = [];
 
     public long Step => (long)scrapeInterval.TotalSeconds;
 
@@ -41,6 +45,12 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
     public ClusterSeries Add(ReplicaSetSeries replicaSet)
     {
         _replicaSets.Add(replicaSet);
+        return this;
+    }
+
+    public ClusterSeries Add(OomKillSeries kill)
+    {
+        _kills.Add(kill);
         return this;
     }
 
@@ -94,6 +104,27 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
         {
             var labels = $"namespace=\"{rs.Namespace}\",replicaset=\"{rs.ReplicaSet}\",owner_kind=\"{rs.OwnerKind}\",owner_name=\"{rs.OwnerName}\",owner_is_controller=\"true\"";
             WriteGauge(writer, "kube_replicaset_owner", labels, rs.Start, rs.End, _ => 1);
+        }
+
+        // kube-state-metrics: a restart counter per container, and the last termination's reason once there was one.
+        writer.WriteLine("# TYPE kube_pod_container_status_restarts counter");
+        foreach (var pod in _pods)
+        {
+            foreach (var container in pod.Containers)
+            {
+                var kills = _kills.Where(k => k.Namespace == pod.Namespace && k.Pod == pod.Pod && k.Container == container.Name).Select(k => k.Timestamp).ToList();
+                var labels = $"namespace=\"{pod.Namespace}\",pod=\"{pod.Pod}\",container=\"{container.Name}\"";
+                WriteGauge(writer, "kube_pod_container_status_restarts_total", labels, pod.Start, pod.End, t => kills.Count(k => k <= t));
+            }
+        }
+
+        writer.WriteLine("# TYPE kube_pod_container_status_last_terminated_reason gauge");
+        foreach (var kill in _kills.GroupBy(k => (k.Namespace, k.Pod, k.Container)))
+        {
+            var pod = _pods.First(p => p.Namespace == kill.Key.Namespace && p.Pod == kill.Key.Pod);
+            var labels = $"namespace=\"{pod.Namespace}\",pod=\"{pod.Pod}\",container=\"{kill.Key.Container}\",reason=\"OOMKilled\"";
+            var first = kill.Min(k => k.Timestamp);
+            WriteGauge(writer, "kube_pod_container_status_last_terminated_reason", labels, first, pod.End, _ => 1);
         }
 
         writer.WriteLine("# EOF");

@@ -1,4 +1,5 @@
 using Resorcerer.Configuration;
+using Resorcerer.Profiler.Recommendation;
 
 namespace Resorcerer.Profiler;
 
@@ -13,6 +14,7 @@ public static class ProfilerCli
         new("redis", S + "Redis", "StackExchange.Redis configuration string of the Redis that holds the profiles, e.g. redis:6379,password=secret. Required.", "CONFIG"),
         new("namespaces", S + "Namespaces", "Comma-separated namespaces to profile. Without it, the namespaces labelled resorcerer.io/enabled=true are found through the Kubernetes API (in-cluster, or from KUBECONFIG / ~/.kube/config).", "NS[,NS...]"),
         new("once", S + "Once", "Run one profiling cycle and exit: 0 on success, 1 when Prometheus, Redis or Kubernetes cannot be used."),
+        new("strategy", S + "Strategy", $"How usage becomes recommendations: {StrategyCatalog.Names}. 'resorcerer-profiler backtest' compares them on your own data.", "NAME", "resorcerer"),
         new("interval", S + "Interval", "Time between profiling cycles when running continuously.", "DURATION", "5m"),
         new("history", S + "History", "How far back each cycle reads usage.", "DURATION", "7d"),
         new("step", S + "Step", "Resolution of the usage samples read from Prometheus.", "DURATION", "1m"),

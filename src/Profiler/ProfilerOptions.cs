@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
+using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Storage;
 
 namespace Resorcerer.Profiler;
@@ -30,6 +31,9 @@ public sealed class ProfilerOptions
     public int MinSamples { get; set; } = 100;
 
     public Duration PrometheusTimeout { get; set; } = Duration.FromSeconds(60);
+
+    /// <summary>The recommendation strategy: resorcerer (default), vpa or krr.</summary>
+    public string Strategy { get; set; } = "resorcerer";
 
     /// <summary>Points per series in one range query; longer ranges are split. Prometheus refuses more than 11,000.</summary>
     public int MaxPointsPerQuery { get; set; } = 10_000;
@@ -74,6 +78,8 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
         Require(options.MinHistory <= options.History,
             $"--min-history {options.MinHistory} is longer than --history {options.History}: no workload could ever qualify");
         Require(options.MinSamples >= 1, $"--min-samples {options.MinSamples} must be at least 1");
+        Require(StrategyCatalog.Find(options.Strategy) is not null,
+            $"--strategy '{options.Strategy}' is not a strategy: use one of {StrategyCatalog.Names}");
         Require(options.MaxPointsPerQuery is >= 10 and <= 11_000,
             $"--max-points-per-query {options.MaxPointsPerQuery} is out of range: use 10 to 11000 (Prometheus's own limit)");
         Require(options.PrometheusTimeout >= Duration.FromSeconds(1), $"--prometheus-timeout {options.PrometheusTimeout} is too short: use 1s or more");

@@ -2,7 +2,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Resorcerer.DevKit;
+using Resorcerer.Profiles;
+using Resorcerer.Quantities;
 using Resorcerer.TestSupport;
+using StackExchange.Redis;
 
 namespace Resorcerer.EndToEnd.Tests;
 
@@ -66,17 +69,31 @@ public sealed class ProfileToPodTests(ClusterFixture cluster) : IClassFixture<Cl
         Assert.True(answer["allowed"]!.GetValue<bool>());
 
         var pod = JsonPatch.Apply(JsonNode.Parse(NewWebPod)!, Convert.FromBase64String(answer["patch"]!.GetValue<string>()));
+
+        // The pod carries exactly what the profiler stored.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.Configuration);
+        var stored = ProfileJson.Deserialize((await redis.GetDatabase().StringGetAsync("resorcerer:v1:profile:shop/Deployment/web")).ToString());
         var web = pod["spec"]!["containers"]![0]!["resources"]!["requests"]!;
         var proxy = pod["spec"]!["containers"]![1]!["resources"]!["requests"]!;
-        // From TestCluster: web peaked at 400m and 150 Mi (x 1.15 -> 173 Mi); the proxy used 50m and 20 Mi (floor 32 Mi).
-        Assert.Equal(("400m", "173Mi"), (web["cpu"]!.GetValue<string>(), web["memory"]!.GetValue<string>()));
-        Assert.Equal(("50m", "32Mi"), (proxy["cpu"]!.GetValue<string>(), proxy["memory"]!.GetValue<string>()));
+        Assert.Equal(Quantity.FormatMillicores(stored.Containers["web"].Cpu!.Target), web["cpu"]!.GetValue<string>());
+        Assert.Equal(Quantity.FormatBytes(stored.Containers["web"].Memory!.Target), web["memory"]!.GetValue<string>());
+        Assert.Equal(Quantity.FormatMillicores(stored.Containers["proxy"].Cpu!.Target), proxy["cpu"]!.GetValue<string>());
+        Assert.Equal(Quantity.FormatBytes(stored.Containers["proxy"].Memory!.Target), proxy["memory"]!.GetValue<string>());
+
+        // And what it stored fits TestCluster's usage: web now runs at 400m and 150 Mi, the proxy at 50m and 20 Mi.
+        Assert.Equal("resorcerer", stored.Strategy);
+        Assert.InRange(stored.Containers["web"].Cpu!.Target, 400, 440);
+        Assert.InRange(stored.Containers["web"].Memory!.Target, 165 * Mi, 230 * Mi);
+        Assert.InRange(stored.Containers["proxy"].Cpu!.Target, 50, 60); // 5%-wide histogram buckets read 50m as 55.3m
+        Assert.Equal(32 * Mi, stored.Containers["proxy"].Memory!.Target); // 20 Mi x 1.1 is under the 32 Mi floor
+
         var annotations = pod["metadata"]!["annotations"]!;
         Assert.Equal("shop/Deployment/web", annotations["resorcerer.io/profile"]!.GetValue<string>());
-        Assert.Equal("""{"web":"400m","proxy":"50m"}""", annotations["resorcerer.io/cpu-profile"]!.GetValue<string>());
-        Assert.Equal("""{"web":"173Mi","proxy":"32Mi"}""", annotations["resorcerer.io/memory-profile"]!.GetValue<string>());
+        Assert.Equal(
+            $$"""{"web":"{{web["cpu"]}}","proxy":"{{proxy["cpu"]}}"}""",
+            annotations["resorcerer.io/cpu-profile"]!.GetValue<string>());
         var updated = DateTimeOffset.Parse(annotations["resorcerer.io/profile-updated"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(updated, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.Equal(stored.UpdatedAt, updated);
         Directory.Delete(directory, recursive: true);
     }
 

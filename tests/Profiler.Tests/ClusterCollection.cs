@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Resorcerer.Profiler.Profiling;
+using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiler.Workloads;
 using Resorcerer.Storage;
@@ -40,7 +41,7 @@ public sealed class ProfilerHarness : IAsyncDisposable
         Redis = ConnectionMultiplexer.Connect(redisOptions);
         Store = new RedisProfileStore(Redis, NullLogger<RedisProfileStore>.Instance);
         Cycle = new ProfilingCycle(
-            new ConfiguredNamespaces(Options), Source, Store, TimeProvider.System, Options,
+            new ConfiguredNamespaces(Options), Source, Store, StrategyCatalog.Find(settings.Strategy)!, TimeProvider.System, Options,
             new ProfilerMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry())), NullLogger<ProfilingCycle>.Instance);
     }
 

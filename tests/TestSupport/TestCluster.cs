@@ -9,7 +9,7 @@ namespace Resorcerer.TestSupport;
 /// <item>shop/Deployment/web: a rollout. ReplicaSet web-5f7b8c9d4 ran 2 pods for 4 h, then web-6c8d9f7b5 ran 2 pods
 /// for 3 h. Container <c>web</c>: 0.2 cores and 100 MiB on old pods, 0.4 cores and 150 MiB on new ones; container
 /// <c>proxy</c>: 0.05 cores and 20 MiB throughout.</item>
-/// <item>shop/StatefulSet/db: pod db-0, 6 h, container <c>postgres</c> at 1.5 cores and 1 GiB.</item>
+/// <item>shop/StatefulSet/db: pod db-0, 6 h, container <c>postgres</c> at 1.5 cores and 1 GiB, OOM-killed 2 h before the end.</item>
 /// <item>shop/DaemonSet/agent: one pod, 6 h, container <c>agent</c> at 0.01 cores and 30 MiB.</item>
 /// <item>shop/Deployment/legacy: 6 h, but kube-state-metrics has no row for its ReplicaSet (naming rule applies).</item>
 /// <item>shop/Deployment/thin: only 1 h of data, too little to profile.</item>
@@ -22,6 +22,8 @@ public static class TestCluster
     public const string Namespace = "shop";
     public const long Mi = 1024 * 1024;
     public static readonly TimeSpan Scrape = TimeSpan.FromMinutes(1);
+
+    public static long OomKillTime(DateTimeOffset end) => end.ToUnixTimeSeconds() / 60 * 60 - 2 * 3600;
 
     public static ClusterSeries Build(DateTimeOffset end)
     {
@@ -45,6 +47,7 @@ public static class TestCluster
         }
 
         series.Add(Pod("db-0", "StatefulSet", "db", e - 6 * Hour, e, Container("postgres", 1.5, 1024 * Mi)));
+        series.Add(new OomKillSeries(Namespace, "db-0", "postgres", e - 2 * Hour));
         series.Add(Pod("agent-k8w2d", "DaemonSet", "agent", e - 6 * Hour, e, Container("agent", 0.01, 30 * Mi)));
         series.Add(Pod("legacy-8b7c6d5f9-m3n4p", "ReplicaSet", "legacy-8b7c6d5f9", e - 6 * Hour, e, Container("app", 0.3, 200 * Mi)));
 

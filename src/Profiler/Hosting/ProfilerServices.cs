@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Resorcerer.Profiler.Profiling;
+using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiler.Workloads;
 using Resorcerer.Storage;
@@ -38,6 +39,8 @@ public static class ProfilerServices
                 ? ActivatorUtilities.CreateInstance<ConfiguredNamespaces>(provider)
                 : new OptedInNamespaces(KubernetesClientFactory.Create));
 
+        services.AddSingleton<IRecommendationStrategy>(provider =>
+            StrategyCatalog.Find(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.Strategy) ?? StrategyCatalog.Default);
         services.AddSingleton<ProfilingCycle>();
         services.AddSingleton<ProfilerHealth>();
         return services;

@@ -22,6 +22,9 @@ public sealed record PodOwner(string Namespace, string Pod, string OwnerKind, st
 /// <summary>Who controls a ReplicaSet (normally a Deployment), as kube-state-metrics reports it.</summary>
 public sealed record ReplicaSetOwner(string Namespace, string ReplicaSet, string OwnerKind, string OwnerName);
 
+/// <summary>A container instance was OOM-killed at about this time (Unix seconds).</summary>
+public readonly record struct OomKill(ContainerKey Container, long Timestamp);
+
 /// <summary>Every pod and ReplicaSet seen in a time window, with its owner.</summary>
 public sealed record Ownership(IReadOnlyList<PodOwner> Pods, IReadOnlyList<ReplicaSetOwner> ReplicaSets);
 
@@ -43,4 +46,7 @@ public interface IUsageSource
     /// <summary>Usage of every container of the namespaces in the window.</summary>
     Task<IReadOnlyList<ContainerUsage>> ReadUsageAsync(
         UsageResource resource, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken);
+
+    /// <summary>OOM kills of containers of the namespaces in the window.</summary>
+    Task<IReadOnlyList<OomKill>> ReadOomKillsAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken);
 }

@@ -33,10 +33,42 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
     }
 
     public async Task<IReadOnlyList<ContainerUsage>> ReadUsageAsync(
-        UsageResource resource, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
+        UsageResource resource, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken) =>
+        await ReadRangeAsync(UsageQuery(resource, NamespaceSelector(namespaces)), window, cancellationToken);
+
+    public async Task<IReadOnlyList<OomKill>> ReadOomKillsAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
+    {
+        var step = (long)options.Value.Step.Value.TotalSeconds;
+        var kills = new List<OomKill>();
+        foreach (var series in await ReadRangeAsync(OomQuery(NamespaceSelector(namespaces), options.Value.Step), window, cancellationToken))
+        {
+            // A restart shows for a few consecutive steps; each run of points is one kill.
+            long? previous = null;
+            foreach (var sample in series.Samples)
+            {
+                if (previous is not { } last || sample.Timestamp - last > step)
+                {
+                    kills.Add(new OomKill(series.Container, sample.Timestamp));
+                }
+
+                previous = sample.Timestamp;
+            }
+        }
+
+        return kills;
+    }
+
+    /// <summary>
+    /// Points where a container restarted and its last termination was an OOM kill. kube-state-metrics keeps the
+    /// reason until the next termination, so the restart counter says when.
+    /// </summary>
+    public static string OomQuery(string namespaceSelector, Duration step) =>
+        $"(increase(kube_pod_container_status_restarts_total{{{namespaceSelector}}}[{Duration.FromSeconds(Math.Max(120, 2 * step.Value.TotalSeconds))}]) > 0) " +
+        $"and on (namespace, pod, container) (max by (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{{{namespaceSelector},reason=\"OOMKilled\"}}) == 1)";
+
+    private async Task<IReadOnlyList<ContainerUsage>> ReadRangeAsync(string query, TimeWindow window, CancellationToken cancellationToken)
     {
         var step = options.Value.Step.Value;
-        var query = UsageQuery(resource, NamespaceSelector(namespaces));
         var chunk = TimeSpan.FromTicks(Math.Min(MaxChunk.Ticks, step.Ticks * options.Value.MaxPointsPerQuery));
         var merged = new Dictionary<ContainerKey, List<PromSample>>();
 

@@ -12,7 +12,8 @@ public sealed class ProfilingCycleTests(ClusterFixture cluster)
     [Fact]
     public async Task A_cycle_profiles_each_workload_from_all_its_pods()
     {
-        await using var harness = new ProfilerHarness(cluster);
+        // KRR's rule keeps the expectations simple: CPU p95 (from 1%-wide buckets), memory peak x 1.15.
+        await using var harness = new ProfilerHarness(cluster, o => o.Strategy = "krr");
         await harness.FlushRedisAsync();
 
         var report = await harness.Cycle.RunAsync(CancellationToken.None);
@@ -22,23 +23,42 @@ public sealed class ProfilingCycleTests(ClusterFixture cluster)
             report.Written.Select(p => p.Workload.ToString()));
         Assert.Equal([new WorkloadRef("shop", "Deployment", "thin")], report.KeptForThinData);
         Assert.Equal(1, report.UnownedContainers); // the bare pod's one container
+        Assert.Equal(1, report.OomKills);
 
         var web = (await harness.Store.GetAsync(new WorkloadRef("shop", "Deployment", "web"), CancellationToken.None))!;
+        Assert.Equal("krr", web.Strategy);
         Assert.Equal(["proxy", "web"], web.Containers.Keys.Order());
         var webCpu = web.Containers["web"].Cpu!;
-        // Old pods ran at 200m for 4 h, new ones at 400m for 3 h: the median is 200m, p95 and max 400m.
-        Assert.Equal((400, 200, 400), (webCpu.Target, webCpu.Observed.P50, webCpu.Observed.Max));
+        // Old pods ran at 200m for 4 h, new ones at 400m for 3 h: p95 is 400m, read as its bucket's upper edge 401.26m.
+        Assert.Equal(402, webCpu.Target);
+        Assert.Equal((200, 400), (webCpu.Observed.P50, webCpu.Observed.Max));
         var webMemory = web.Containers["web"].Memory!;
         // Peak 150 Mi x 1.15 = 172.5 Mi, rounded up to 173 Mi.
         Assert.Equal((173 * Mi, 150 * Mi), (webMemory.Target, webMemory.Observed.Max));
         Assert.True(webMemory.Observed.History >= TimeSpan.FromHours(6.9), $"history {webMemory.Observed.History}");
-        // The proxy's 20 Mi is lifted to the 32 Mi floor; its 50m CPU stays.
-        Assert.Equal((50, 32 * Mi), (web.Containers["proxy"].Cpu!.Target, web.Containers["proxy"].Memory!.Target));
+        // The proxy's 50m reads as 50.38m; its 20 Mi is lifted to KRR's 100 Mi floor.
+        Assert.Equal((51, 100 * Mi), (web.Containers["proxy"].Cpu!.Target, web.Containers["proxy"].Memory!.Target));
 
         var db = (await harness.Store.GetAsync(new WorkloadRef("shop", "StatefulSet", "db"), CancellationToken.None))!;
-        Assert.Equal(1500, db.Containers["postgres"].Cpu!.Target);
+        Assert.Equal(1506, db.Containers["postgres"].Cpu!.Target);
         Assert.Equal(1178 * Mi, db.Containers["postgres"].Memory!.Target); // 1024 Mi x 1.15 = 1177.6 Mi
-        Assert.Equal("percentile", db.Strategy);
+    }
+
+    [Fact]
+    public async Task The_default_strategy_hears_of_oom_kills()
+    {
+        await using var harness = new ProfilerHarness(cluster);
+        await harness.FlushRedisAsync();
+
+        var report = await harness.Cycle.RunAsync(CancellationToken.None);
+
+        var db = report.Written.Single(p => p.Workload.Name == "db");
+        Assert.Equal("resorcerer", db.Strategy);
+        // Flat 1 GiB alone would get 1 GiB x 1.1 = 1127 Mi; the kill 2 h ago counts as a peak 10% above what was in use,
+        // and the swing between that peak and the mean adds headroom.
+        Assert.InRange(db.Containers["postgres"].Memory!.Target, 1300 * Mi, 1360 * Mi);
+        var agent = report.Written.Single(p => p.Workload.Name == "agent");
+        Assert.Equal(33 * Mi, agent.Containers["agent"].Memory!.Target); // 30 Mi x 1.1, rounded up
     }
 
     [Fact]
@@ -51,7 +71,7 @@ public sealed class ProfilingCycleTests(ClusterFixture cluster)
         {
             Workload = thin,
             UpdatedAt = DateTimeOffset.UtcNow.AddDays(-1),
-            Strategy = "percentile",
+            Strategy = "resorcerer",
             Containers = new Dictionary<string, ContainerProfile>
             {
                 ["app"] = new(new ResourceProfile(777, 1, 1000, new UsageSummary(1, 2, 3, 4, 5, 6, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch)), null),

@@ -39,6 +39,17 @@ public sealed class PrometheusUsageSourceTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Oom_kills_are_found_once_each_with_their_time()
+    {
+        await using var harness = new ProfilerHarness(cluster);
+        var kills = await harness.Source.ReadOomKillsAsync(["shop"], Window, CancellationToken.None);
+
+        var kill = Assert.Single(kills);
+        Assert.Equal(new ContainerKey("shop", "db-0", "postgres"), kill.Container);
+        Assert.InRange(kill.Timestamp, TestCluster.OomKillTime(cluster.End), TestCluster.OomKillTime(cluster.End) + 120);
+    }
+
+    [Fact]
     public async Task A_long_window_is_read_in_chunks_that_meet_without_gaps_or_overlaps()
     {
         await using var whole = new ProfilerHarness(cluster);
