@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -55,14 +54,10 @@ public static class DemoRun
             var url = webhook.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             Console.WriteLine($"Webhook    {url}/mutate");
 
-            using var client = new HttpClient(new SocketsHttpHandler
-            {
-                SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString() },
-            })
-            { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+            using var client = AdmissionReviews.Client(certificate);
             var pod = JsonNode.Parse(SamplePod.Json)!;
             using var response = await client.PostAsync(new Uri(new Uri(url), "/mutate"),
-                new StringContent(SamplePod.Review(pod), Encoding.UTF8, "application/json"));
+                new StringContent(AdmissionReviews.For(pod, uid: Guid.NewGuid().ToString()), Encoding.UTF8, "application/json"));
             var review = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
             Console.WriteLine($"POST /mutate -> HTTP {(int)response.StatusCode} over HTTP/{response.Version}, allowed: {review["response"]?["allowed"]}");
 
@@ -152,20 +147,4 @@ public static class SamplePod
            {"name":"log-shipper","image":"fluent-bit:3.1",
             "resources":{"requests":{"cpu":"50m","memory":"64Mi"},"limits":{"memory":"128Mi"}}}]}}
         """;
-
-    public static string Review(JsonNode pod) => new JsonObject
-    {
-        ["apiVersion"] = "admission.k8s.io/v1",
-        ["kind"] = "AdmissionReview",
-        ["request"] = new JsonObject
-        {
-            ["uid"] = Guid.NewGuid().ToString(),
-            ["kind"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["kind"] = "Pod" },
-            ["resource"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["resource"] = "pods" },
-            ["namespace"] = "shop",
-            ["operation"] = "CREATE",
-            ["object"] = pod.DeepClone(),
-            ["dryRun"] = false,
-        },
-    }.ToJsonString();
 }

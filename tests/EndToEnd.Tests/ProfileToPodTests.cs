@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Resorcerer.DevKit;
@@ -38,32 +37,11 @@ public sealed class ProfileToPodTests(ClusterFixture cluster) : IClassFixture<Cl
         var port = ServerProcess.FreePort();
         await using var webhook = BackgroundProgram.Start("resorcerer-webhook",
             ["--redis", cluster.Redis.Configuration, "--tls-cert", cert, "--tls-key", key, "--urls", $"https://127.0.0.1:{port}"]);
-        using var client = new HttpClient(new SocketsHttpHandler
-        {
-            SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString() },
-        })
-        {
-            BaseAddress = new Uri($"https://127.0.0.1:{port}"),
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        };
+        using var client = AdmissionReviews.Client(certificate, new Uri($"https://127.0.0.1:{port}"));
         await WaitForHealthAsync(client, webhook);
 
-        var review = new JsonObject
-        {
-            ["apiVersion"] = "admission.k8s.io/v1",
-            ["kind"] = "AdmissionReview",
-            ["request"] = new JsonObject
-            {
-                ["uid"] = "e2e-1",
-                ["kind"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["kind"] = "Pod" },
-                ["resource"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["resource"] = "pods" },
-                ["namespace"] = "shop",
-                ["operation"] = "CREATE",
-                ["object"] = JsonNode.Parse(NewWebPod),
-            },
-        };
-        using var response = await client.PostAsync("/mutate", new StringContent(review.ToJsonString(), Encoding.UTF8, "application/json"));
+        var review = AdmissionReviews.For(JsonNode.Parse(NewWebPod)!, uid: "e2e-1");
+        using var response = await client.PostAsync("/mutate", new StringContent(review, Encoding.UTF8, "application/json"));
         var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["response"]!;
         Assert.Equal("e2e-1", answer["uid"]!.GetValue<string>());
         Assert.True(answer["allowed"]!.GetValue<bool>());

@@ -12,17 +12,7 @@ public static class ProgramRun
     public static async Task<ProgramResult> RunAsync(
         string assembly, IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly + ".dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = StartInfo(assembly, args);
 
         // Nothing from the developer's own shell may leak into what is tested.
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("RESORCERER_", StringComparison.Ordinal)).ToList())
@@ -51,6 +41,24 @@ public static class ProgramRun
 
         return new ProgramResult(process.ExitCode, await stdout, await stderr);
     }
+
+    /// <summary><c>dotnet &lt;assembly&gt;.dll args</c> in the test's output folder, with its output captured.</summary>
+    public static ProcessStartInfo StartInfo(string assembly, IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly + ".dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
+    }
 }
 
 /// <summary>One of resorcerer's programs running in the background for a test; killed (by its PID) when disposed.</summary>
@@ -76,19 +84,7 @@ public sealed class BackgroundProgram : IAsyncDisposable
 
     public static BackgroundProgram Start(string assembly, IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly + ".dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = new Process { StartInfo = start };
+        var process = new Process { StartInfo = ProgramRun.StartInfo(assembly, args) };
         var program = new BackgroundProgram(process);
         process.OutputDataReceived += (_, e) => program.Append(e.Data);
         process.ErrorDataReceived += (_, e) => program.Append(e.Data);

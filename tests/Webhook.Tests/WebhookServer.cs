@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -24,16 +23,7 @@ public sealed class WebhookServer : IAsyncDisposable
         _app = app;
         _directory = directory;
         Url = url;
-        Client = new HttpClient(new SocketsHttpHandler
-        {
-            SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString() },
-        })
-        {
-            BaseAddress = url,
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Timeout = TimeSpan.FromSeconds(30),
-        };
+        Client = AdmissionReviews.Client(certificate, url);
     }
 
     public Uri Url { get; }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Resorcerer.DevKit;
 
 namespace Resorcerer.Webhook.Tests.Admission;
 
@@ -19,27 +20,6 @@ public static class Reviews
         """;
 
     public static string For(string pod, string operation = "CREATE", string uid = "705ab4f5-6393-11e8-b7cc-42010a800002",
-        string kind = "Pod", bool dryRun = false)
-    {
-        var review = new JsonObject
-        {
-            ["apiVersion"] = "admission.k8s.io/v1",
-            ["kind"] = "AdmissionReview",
-            ["request"] = new JsonObject
-            {
-                ["uid"] = uid,
-                ["kind"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["kind"] = kind },
-                ["resource"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["resource"] = kind.ToLowerInvariant() + "s" },
-                ["requestKind"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["kind"] = kind },
-                ["namespace"] = "shop",
-                ["operation"] = operation,
-                ["userInfo"] = new JsonObject { ["username"] = "system:serviceaccount:kube-system:replicaset-controller" },
-                ["object"] = JsonNode.Parse(pod),
-                ["oldObject"] = null,
-                ["dryRun"] = dryRun,
-                ["options"] = new JsonObject { ["apiVersion"] = "meta.k8s.io/v1", ["kind"] = "CreateOptions" },
-            },
-        };
-        return review.ToJsonString();
-    }
+        string kind = "Pod", bool dryRun = false) =>
+        AdmissionReviews.For(JsonNode.Parse(pod)!, operation, uid, kind, dryRun: dryRun);
 }
