@@ -32,6 +32,20 @@ public sealed class ProfilerOptions
 
     public Duration PrometheusTimeout { get; set; } = Duration.FromSeconds(60);
 
+    /// <summary>The newest data read is this old, so that late scrapes are not missed.</summary>
+    public Duration Lag { get; set; } = Duration.FromMinutes(1);
+
+    /// <summary>History is read in chunks of this length (first start, new namespaces, catching up).</summary>
+    public Duration BackfillChunk { get; set; } = Duration.FromHours(6);
+
+    /// <summary>A failed or partial Prometheus read is retried this many times, waiting RetryDelay, then twice that, ...</summary>
+    public int Retries { get; set; } = 3;
+
+    public Duration RetryDelay { get; set; } = Duration.FromSeconds(5);
+
+    /// <summary>A workload with no usage for this long has its profile and state removed.</summary>
+    public Duration ForgetAfter { get; set; } = Duration.FromDays(7);
+
     /// <summary>The recommendation strategy: resorcerer (default), vpa or krr.</summary>
     public string Strategy { get; set; } = "resorcerer";
 
@@ -78,6 +92,10 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
         Require(options.MinHistory <= options.History,
             $"--min-history {options.MinHistory} is longer than --history {options.History}: no workload could ever qualify");
         Require(options.MinSamples >= 1, $"--min-samples {options.MinSamples} must be at least 1");
+        Require(options.Lag.Value >= TimeSpan.Zero && options.Lag.Value <= TimeSpan.FromHours(1), $"--lag {options.Lag} is out of range: use 0s to 1h");
+        Require(options.BackfillChunk.Value >= options.Step.Value, $"--backfill-chunk {options.BackfillChunk} is shorter than --step {options.Step}");
+        Require(options.Retries is >= 0 and <= 10, $"--retries {options.Retries} is out of range: use 0 to 10");
+        Require(options.ForgetAfter.Value >= TimeSpan.FromHours(1), $"--forget-after {options.ForgetAfter} is too short: use 1h or more");
         Require(StrategyCatalog.Find(options.Strategy) is not null,
             $"--strategy '{options.Strategy}' is not a strategy: use one of {StrategyCatalog.Names}");
         Require(options.MaxPointsPerQuery is >= 10 and <= 11_000,

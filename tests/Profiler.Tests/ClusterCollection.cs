@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Prometheus;
@@ -40,10 +42,23 @@ public sealed class ProfilerHarness : IAsyncDisposable
         redisOptions.AllowAdmin = true;
         Redis = ConnectionMultiplexer.Connect(redisOptions);
         Store = new RedisProfileStore(Redis, NullLogger<RedisProfileStore>.Instance);
-        Cycle = new ProfilingCycle(
-            new ConfiguredNamespaces(Options), Source, Store, StrategyCatalog.Find(settings.Strategy)!, TimeProvider.System, Options,
-            new ProfilerMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry())), NullLogger<ProfilingCycle>.Instance);
+        Checkpoints = new RedisCheckpointStore(
+            new RedisCache(Microsoft.Extensions.Options.Options.Create(new RedisCacheOptions
+            {
+                InstanceName = RedisCheckpointStore.Prefix,
+                ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(Redis),
+            })),
+            Options);
+        Cycle = NewCycle();
     }
+
+    /// <summary>A new cycle with empty memory, as after a restart; it shares the servers and the checkpoints.</summary>
+    public ProfilingCycle NewCycle(IUsageSource? source = null, TimeProvider? time = null, TimeProvider? clock = null) => new(
+        new ConfiguredNamespaces(Options), source ?? Source, Store, Checkpoints, StrategyCatalog.Find(Options.Value.Strategy)!,
+        clock ?? time ?? TimeProvider.System, Options,
+        new ProfilerMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry())), NullLogger<ProfilingCycle>.Instance);
+
+    public RedisCheckpointStore Checkpoints { get; }
 
     public IOptions<ProfilerOptions> Options { get; }
 
@@ -53,7 +68,7 @@ public sealed class ProfilerHarness : IAsyncDisposable
 
     public RedisProfileStore Store { get; }
 
-    public ProfilingCycle Cycle { get; }
+    public ProfilingCycle Cycle { get; private set; }
 
     public Task FlushRedisAsync() => Redis.GetServers()[0].FlushAllDatabasesAsync();
 

@@ -11,6 +11,11 @@ public sealed class ProfilerProgramTests(ClusterFixture cluster)
     [Fact]
     public async Task Once_profiles_prints_the_profiles_and_exits_zero()
     {
+        await using (var harness = new ProfilerHarness(cluster))
+        {
+            await harness.FlushRedisAsync(); // no cursors or checkpoints: a first start
+        }
+
         var result = await ProgramRun.RunAsync(Program,
             ["--once", "--namespaces", "shop", "--history", "12h"],
             new Dictionary<string, string>
@@ -28,6 +33,11 @@ public sealed class ProfilerProgramTests(ClusterFixture cluster)
     [Fact]
     public async Task Without_namespaces_the_labelled_ones_are_found_through_the_kubernetes_api()
     {
+        await using (var harness = new ProfilerHarness(cluster))
+        {
+            await harness.FlushRedisAsync();
+        }
+
         await using var api = await FakeKubernetesApi.StartAsync();
         api.Serve("/api/v1/namespaces", new V1NamespaceList
         {

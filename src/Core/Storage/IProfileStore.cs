@@ -19,6 +19,9 @@ public interface IProfileStore : IProfileReader
     /// <summary>The workloads that have a stored profile, optionally in one namespace.</summary>
     Task<IReadOnlyList<WorkloadRef>> ListAsync(string? namespaceName, CancellationToken cancellationToken);
 
+    /// <summary>Removes the workload's profile (the workload is gone).</summary>
+    Task DeleteAsync(WorkloadRef workload, CancellationToken cancellationToken);
+
     /// <summary>Checks that the store answers; throws with the reason when it does not.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }

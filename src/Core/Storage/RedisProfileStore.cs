@@ -49,6 +49,14 @@ public sealed class RedisProfileStore(IConnectionMultiplexer redis, ILogger<Redi
             .ToList();
     }
 
+    public async Task DeleteAsync(WorkloadRef workload, CancellationToken cancellationToken)
+    {
+        var transaction = redis.GetDatabase().CreateTransaction();
+        _ = transaction.KeyDeleteAsync(RedisKeys.Profile(workload));
+        _ = transaction.SortedSetRemoveAsync(RedisKeys.ProfileIndex, workload.ToString());
+        await transaction.ExecuteAsync().WaitAsync(cancellationToken);
+    }
+
     public Task PingAsync(CancellationToken cancellationToken) =>
         redis.GetDatabase().PingAsync().WaitAsync(cancellationToken);
 }

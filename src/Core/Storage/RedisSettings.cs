@@ -27,6 +27,8 @@ public static class RedisSettings
     {
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
+        // While disconnected, fail at once instead of queueing: callers fall back (admit unchanged, keep state in memory).
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         if (operationTimeout is { } timeout)
         {
             options.SyncTimeout = options.AsyncTimeout = (int)timeout.TotalMilliseconds;

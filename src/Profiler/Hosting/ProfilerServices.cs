@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Prometheus;
+using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Prometheus;
@@ -22,17 +23,18 @@ public static class ProfilerServices
         services.AddSingleton(registry);
         services.AddSingleton<ProfilerMetrics>(_ => new ProfilerMetrics(Metrics.WithCustomRegistry(registry)));
 
-        services.AddHttpClient<PrometheusClient>((provider, http) =>
-        {
-            var options = provider.GetRequiredService<IOptions<ProfilerOptions>>().Value;
-            http.BaseAddress = new Uri(options.PrometheusUrl!.TrimEnd('/') + "/");
-            http.Timeout = options.PrometheusTimeout.Value;
-        });
+        services.AddSingleton(provider => new PrometheusClient(
+            PrometheusHttp.Create(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value), provider.GetRequiredService<ProfilerMetrics>()));
         services.AddSingleton<IUsageSource, PrometheusUsageSource>();
 
         services.AddSingleton<IConnectionMultiplexer>(provider =>
             ConnectionMultiplexer.Connect(RedisSettings.Parse(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.Redis!)));
         services.AddSingleton<IProfileStore, RedisProfileStore>();
+        services.AddStackExchangeRedisCache(cache => cache.InstanceName = RedisCheckpointStore.Prefix);
+        services.AddOptions<Microsoft.Extensions.Caching.StackExchangeRedis.RedisCacheOptions>()
+            .Configure<IServiceProvider>((cache, provider) =>
+                cache.ConnectionMultiplexerFactory = () => Task.FromResult(provider.GetRequiredService<IConnectionMultiplexer>()));
+        services.AddSingleton<ICheckpointStore, RedisCheckpointStore>();
 
         services.AddSingleton<INamespaceSource>(provider =>
             provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.NamespaceList.Count > 0

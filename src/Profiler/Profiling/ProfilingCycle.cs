@@ -1,11 +1,14 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Workloads;
 using Resorcerer.Profiles;
 using Resorcerer.Storage;
 using Resorcerer.Workloads;
+using StackExchange.Redis;
 
 namespace Resorcerer.Profiler.Profiling;
 
@@ -18,141 +21,408 @@ public sealed record CycleReport(
     int UnownedContainers,
     int OomKills,
     long SamplesRead,
+    int Queries,
+    int PendingWrites,
     TimeSpan Duration);
 
 /// <summary>
-/// One profiling cycle: find the namespaces, read ownership and usage for the history window, build a
-/// profile per workload and write the ones with enough data. A workload with too little data is left
-/// as it is in the store.
+/// One profiling cycle, incremental: each namespace has a cursor, the time up to which its usage has been read.
+/// A cycle reads only what came after it (a namespace seen for the first time is backfilled over
+/// <c>--history</c>, in chunks), folds the samples into each workload's learned state, and writes the profile
+/// and a checkpoint of every workload that got new data. Workloads with too little data keep their stored
+/// profile; if Redis is down the state waits in memory and is written when Redis is back.
 /// </summary>
 public sealed class ProfilingCycle(
     INamespaceSource namespaces,
     IUsageSource usage,
     IProfileStore store,
+    ICheckpointStore checkpoints,
     IRecommendationStrategy strategy,
     TimeProvider time,
     IOptions<ProfilerOptions> options,
     ProfilerMetrics metrics,
     ILogger<ProfilingCycle> logger)
 {
+    public const string CursorsKey = "cursors";
+    private const int WriteBatch = 256;
+
+    private readonly Dictionary<WorkloadRef, WorkloadState> _states = [];
+    private readonly HashSet<WorkloadRef> _checkpointLooked = [];
+    private readonly OwnershipResolver _owners = new();
+    private readonly Dictionary<string, long> _seriesSeen = new(StringComparer.Ordinal);
+    private Dictionary<string, long>? _cursors;
+    private bool _redisWasDown;
+
+    /// <summary>Workloads whose state is held in memory.</summary>
+    public int TrackedWorkloads => _states.Count;
+
+    /// <summary>Container states held in memory.</summary>
+    public int TrackedContainers => _states.Values.Sum(s => s.Containers.Count);
+
     public async Task<CycleReport> RunAsync(CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var settings = options.Value;
-
-        // Fail before the expensive reads when the profiles could not be written anyway.
-        await store.PingAsync(cancellationToken);
+        var queriesBefore = usage.QueriesSent;
+        if (settings.Once)
+        {
+            // A single run must be able to read and to write what it learns: fail at once, before any work, if it cannot.
+            await store.PingAsync(cancellationToken);
+            await usage.PingAsync(cancellationToken);
+        }
 
         var namespaceList = await namespaces.GetNamespacesAsync(cancellationToken);
         if (namespaceList.Count == 0)
         {
             logger.LogWarning("No namespace to profile: label one with {Label} or pass --namespaces", ResorcererKeys.EnabledNamespaceSelector);
-            return new CycleReport(namespaceList, 0, [], [], 0, 0, 0, stopwatch.Elapsed);
+            return new CycleReport(namespaceList, 0, [], [], 0, 0, 0, 0, 0, stopwatch.Elapsed);
         }
 
-        var now = time.GetUtcNow();
-        var window = new TimeWindow(now - settings.History.Value, now);
-        logger.LogInformation("Profiling {Count} namespace(s) [{Namespaces}] over {From:u} .. {To:u}",
-            namespaceList.Count, string.Join(", ", namespaceList), window.Start, window.End);
+        _cursors ??= await LoadCursorsAsync(cancellationToken);
+        var step = (long)settings.Step.Value.TotalSeconds;
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var end = (now - (long)settings.Lag.Value.TotalSeconds) / step * step;
+        var historyStart = (end - (long)settings.History.Value.TotalSeconds) / step * step;
+        var tally = new Tally();
 
-        var owners = new OwnershipResolver(await usage.ReadOwnershipAsync(namespaceList, window, cancellationToken));
-        var cpu = await usage.ReadUsageAsync(UsageResource.Cpu, namespaceList, window, cancellationToken);
-        var memory = await usage.ReadUsageAsync(UsageResource.Memory, namespaceList, window, cancellationToken);
-        var kills = await usage.ReadOomKillsAsync(namespaceList, window, cancellationToken);
-
-        var grouped = new Dictionary<WorkloadRef, Dictionary<string, ContainerSamples>>();
-        var unowned = new HashSet<ContainerKey>();
-        long samplesRead = 0;
-        Group(cpu, samples => samples.Cpu);
-        Group(memory, samples => samples.Memory);
-        AddOomKills(kills, memory, owners, grouped);
-
-        var recommendation = new RecommendationSettings(settings.MinSamples, settings.MinHistory.Value);
-        var written = new List<WorkloadProfile>();
-        var kept = new List<WorkloadRef>();
-        foreach (var (workload, containers) in grouped.OrderBy(g => g.Key.ToString(), StringComparer.Ordinal))
+        // Namespaces that share a cursor share queries: normally all of them, after the first cycle.
+        foreach (var group in namespaceList.GroupBy(ns => Math.Max(_cursors.GetValueOrDefault(ns, historyStart), historyStart)))
         {
-            var profile = ProfileBuilder.Build(workload, containers, now, strategy, recommendation);
-            if (profile is null)
+            await ReadAsync([.. group], group.Key, end, tally, cancellationToken);
+        }
+
+        ForgetGoneWorkloads(now);
+        var (written, kept, pending) = await PersistAsync(now, cancellationToken);
+        await SaveCursorsAsync(cancellationToken);
+
+        var report = new CycleReport(namespaceList, _owners.PodCount, written, kept, tally.Unowned.Count, tally.OomKills,
+            tally.Samples, (int)(usage.QueriesSent - queriesBefore), pending, stopwatch.Elapsed);
+        metrics.Record(report, TrackedWorkloads, TrackedContainers);
+        if (kept.Count > 0)
+        {
+            logger.LogInformation("{Count} workload(s) keep their stored profile until their data is thick enough ({MinSamples} samples over {MinHistory}): {Examples}",
+                kept.Count, settings.MinSamples, settings.MinHistory, Examples(kept));
+        }
+
+        if (tally.Unowned.Count > 0)
+        {
+            logger.LogInformation("{Count} container(s) belong to pods without a known controller and were not profiled", tally.Unowned.Count);
+        }
+
+        logger.LogInformation(
+            "Cycle done in {Seconds:0.0} s: {Written} profile(s) written, {Kept} kept for thin data, {Tracked} workload(s) tracked, " +
+            "{Samples} samples read in {Queries} queries, {Kills} OOM kill(s){Pending}",
+            report.Duration.TotalSeconds, written.Count, kept.Count, TrackedWorkloads, tally.Samples, report.Queries, tally.OomKills,
+            pending > 0 ? $", {pending} workload(s) waiting for Redis" : string.Empty);
+        return report;
+    }
+
+    /// <summary>Reads the namespaces' usage from <paramref name="from"/> to <paramref name="end"/> chunk by chunk, folding each chunk in.</summary>
+    private async Task ReadAsync(IReadOnlyList<string> group, long from, long end, Tally tally, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var step = (long)settings.Step.Value.TotalSeconds;
+        var chunk = Math.Max(step, (long)settings.BackfillChunk.Value.TotalSeconds / step * step);
+        var chunks = (int)Math.Ceiling((end - from) / (double)chunk);
+        var backfill = chunks > 1;
+        if (backfill)
+        {
+            logger.LogInformation("Reading {Hours:0.#} h of history for [{Namespaces}] in {Chunks} chunks",
+                (end - from) / 3600.0, string.Join(", ", group), chunks);
+        }
+
+        for (var (start, index) = (from, 1); start < end; start += chunk, index++)
+        {
+            var window = new TimeWindow(DateTimeOffset.FromUnixTimeSeconds(start + step), DateTimeOffset.FromUnixTimeSeconds(Math.Min(start + chunk, end)));
+            var data = await ReadChunkWithRetriesAsync(group, window, cancellationToken);
+            await FoldAsync(data, window.End.ToUnixTimeSeconds(), tally, cancellationToken);
+            foreach (var ns in group)
             {
-                kept.Add(workload);
-                logger.LogInformation("Keeping the stored profile of {Workload}: its data is too thin (needs {MinSamples} samples over {MinHistory})",
-                    workload, settings.MinSamples, settings.MinHistory);
-                continue;
+                _cursors![ns] = window.End.ToUnixTimeSeconds();
             }
 
-            await store.PutAsync(profile, cancellationToken);
-            written.Add(profile);
+            if (backfill)
+            {
+                logger.LogInformation("  chunk {Index}/{Chunks} up to {End:u}: {Samples} samples read so far", index, chunks, window.End, tally.Samples);
+            }
+        }
+    }
+
+    private sealed record ChunkData(Ownership Owners, IReadOnlyList<ContainerUsage> Cpu, IReadOnlyList<ContainerUsage> Memory, IReadOnlyList<OomKill> Kills);
+
+    private async Task<ChunkData> ReadChunkWithRetriesAsync(IReadOnlyList<string> group, TimeWindow window, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var owners = await usage.ReadOwnershipAsync(group, window, cancellationToken);
+                var cpu = await usage.ReadUsageAsync(UsageResource.Cpu, group, window, cancellationToken);
+                var memory = await usage.ReadUsageAsync(UsageResource.Memory, group, window, cancellationToken);
+                var kills = await usage.ReadOomKillsAsync(group, window, cancellationToken);
+                var key = string.Join(',', group);
+                // Pods that exist but show no usage at all: Prometheus answered part of the question. Do not trust it.
+                if (owners.Pods.Count > 0 && cpu.Count == 0 && memory.Count == 0 && _seriesSeen.GetValueOrDefault(key) > 0)
+                {
+                    throw new PrometheusException(
+                        $"Prometheus reported {owners.Pods.Count} pod(s) in [{key}] but no usage for them (it had {_seriesSeen[key]} series before): treating the answer as partial");
+                }
+
+                _seriesSeen[key] = cpu.Count + memory.Count;
+                return new ChunkData(owners, cpu, memory, kills);
+            }
+            catch (PrometheusException e) when (attempt <= settings.Retries && !cancellationToken.IsCancellationRequested)
+            {
+                var delay = settings.RetryDelay.Value * Math.Pow(2, attempt - 1);
+                metrics.RecordError("prometheus");
+                logger.LogWarning("Reading Prometheus failed (attempt {Attempt} of {Attempts}): {Error}. Retrying in {Delay:0.#} s",
+                    attempt, settings.Retries + 1, e.Message, delay.TotalSeconds);
+                await Task.Delay(delay, time, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Folds a chunk into the workloads' states, restoring the checkpoint of any workload met for the first time.</summary>
+    private async Task FoldAsync(ChunkData data, long seen, Tally tally, CancellationToken cancellationToken)
+    {
+        _owners.Learn(data.Owners, seen);
+        var batches = new Dictionary<(WorkloadRef Workload, string Container), ContainerSamples>();
+        Collect(data.Cpu, s => s.Cpu);
+        Collect(data.Memory, s => s.Memory);
+        AddOomKills();
+        await RestoreAsync(batches.Keys.Select(k => k.Workload).Distinct().Where(w => !_states.ContainsKey(w)).ToList(), cancellationToken);
+        foreach (var ((workload, container), samples) in batches)
+        {
+            if (!_states.TryGetValue(workload, out var state))
+            {
+                _states[workload] = state = new WorkloadState(workload, strategy, options.Value.History.Value);
+            }
+
+            state.Container(container).Fold(samples.Cpu, samples.Memory, samples.OomKills);
+            var newest = samples.Cpu.Concat(samples.Memory).Select(s => s.Timestamp).DefaultIfEmpty(seen).Max();
+            state.LastSeen = Math.Max(state.LastSeen, newest);
+            state.Dirty = true;
         }
 
-        if (unowned.Count > 0)
+        void Collect(IReadOnlyList<ContainerUsage> series, Func<ContainerSamples, List<PromSample>> pick)
         {
-            logger.LogInformation("{Count} container(s) belong to pods without a known controller and were not profiled", unowned.Count);
+            foreach (var container in series)
+            {
+                tally.Samples += container.Samples.Count;
+                if (_owners.WorkloadOf(container.Container.Namespace, container.Container.Pod) is not { } workload)
+                {
+                    tally.Unowned.Add(container.Container);
+                    continue;
+                }
+
+                var key = (workload, container.Container.Container);
+                if (!batches.TryGetValue(key, out var samples))
+                {
+                    batches[key] = samples = new ContainerSamples();
+                }
+
+                pick(samples).AddRange(container.Samples);
+            }
         }
 
-        if (kills.Count > 0)
+        void AddOomKills()
         {
-            logger.LogInformation("{Count} OOM kill(s) in the window were told to the {Strategy} strategy", kills.Count, strategy.Name);
-        }
-
-        var report = new CycleReport(namespaceList, owners.PodCount, written, kept, unowned.Count, kills.Count, samplesRead, stopwatch.Elapsed);
-        metrics.Record(report);
-        logger.LogInformation(
-            "Cycle done in {Seconds:0.0} s: {Written} profile(s) written, {Kept} kept for thin data, {Pods} pod(s), {Samples} samples",
-            report.Duration.TotalSeconds, written.Count, kept.Count, report.Pods, samplesRead);
-        return report;
-
-        static void AddOomKills(
-            IReadOnlyList<OomKill> kills, IReadOnlyList<ContainerUsage> memory, OwnershipResolver owners,
-            Dictionary<WorkloadRef, Dictionary<string, ContainerSamples>> grouped)
-        {
-            if (kills.Count == 0)
+            tally.OomKills += data.Kills.Count;
+            if (data.Kills.Count == 0)
             {
                 return;
             }
 
-            var memoryOf = memory.ToDictionary(m => m.Container, m => m.Samples);
-            foreach (var kill in kills)
+            var memoryOf = data.Memory.ToDictionary(m => m.Container, m => m.Samples);
+            foreach (var kill in data.Kills)
             {
-                // The usage at the kill: the highest reading in the ten minutes before it, else the container's highest.
-                if (owners.WorkloadOf(kill.Container.Namespace, kill.Container.Pod) is not { } workload
-                    || !grouped.TryGetValue(workload, out var byName)
-                    || !byName.TryGetValue(kill.Container.Container, out var samples)
+                // The memory in use at the kill: the highest reading in the ten minutes before it, else the container's highest.
+                if (_owners.WorkloadOf(kill.Container.Namespace, kill.Container.Pod) is not { } workload
+                    || !batches.TryGetValue((workload, kill.Container.Container), out var samples)
                     || !memoryOf.TryGetValue(kill.Container, out var readings) || readings.Count == 0)
                 {
                     continue;
                 }
 
                 var before = readings.Where(r => r.Timestamp <= kill.Timestamp && r.Timestamp >= kill.Timestamp - 600).ToList();
-                var usage = (before.Count > 0 ? before : readings).Max(r => r.Value);
-                samples.OomKills.Add(new PromSample(kill.Timestamp, usage));
+                samples.OomKills.Add(new PromSample(kill.Timestamp, (before.Count > 0 ? before : readings).Max(r => r.Value)));
             }
         }
+    }
 
-        void Group(IReadOnlyList<ContainerUsage> series, Func<ContainerSamples, List<PromSample>> pick)
+    /// <summary>Restores checkpoints of workloads not in memory (once per workload per run); Redis down means starting afresh.</summary>
+    private async Task RestoreAsync(List<WorkloadRef> workloads, CancellationToken cancellationToken)
+    {
+        foreach (var batch in workloads.Where(_checkpointLooked.Add).Chunk(WriteBatch))
         {
-            foreach (var container in series)
+            var loaded = await Task.WhenAll(batch.Select(async workload => (workload, data: await TryLoadAsync(workload.ToString(), cancellationToken))));
+            foreach (var (workload, data) in loaded.Where(l => l.data is not null))
             {
-                samplesRead += container.Samples.Count;
-                var workload = owners.WorkloadOf(container.Container.Namespace, container.Container.Pod);
-                if (workload is null)
+                try
                 {
-                    unowned.Add(container.Container);
-                    continue;
+                    if (WorkloadState.Load(workload, strategy, options.Value.History.Value, data!) is { } restored)
+                    {
+                        _states[workload] = restored;
+                    }
+                    else
+                    {
+                        logger.LogInformation("The checkpoint of {Workload} was made with another strategy or history: learning afresh", workload);
+                    }
                 }
-
-                if (!grouped.TryGetValue(workload, out var byName))
+                catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
                 {
-                    grouped[workload] = byName = new Dictionary<string, ContainerSamples>(StringComparer.Ordinal);
+                    logger.LogWarning("Ignoring the unreadable checkpoint of {Workload}: {Error}", workload, e.Message);
                 }
-
-                if (!byName.TryGetValue(container.Container.Container, out var samples))
-                {
-                    byName[container.Container.Container] = samples = new ContainerSamples();
-                }
-
-                pick(samples).AddRange(container.Samples);
             }
         }
+    }
+
+    private void ForgetGoneWorkloads(long now)
+    {
+        var before = now - (long)options.Value.ForgetAfter.Value.TotalSeconds;
+        _owners.Forget(before);
+        foreach (var gone in _states.Values.Where(s => s.LastSeen < before).ToList())
+        {
+            _states.Remove(gone.Workload);
+            _pendingDeletes.Add(gone.Workload);
+            logger.LogInformation("{Workload} has had no usage for {ForgetAfter}: removing its profile", gone.Workload, options.Value.ForgetAfter);
+        }
+    }
+
+    private readonly HashSet<WorkloadRef> _pendingDeletes = [];
+
+    /// <summary>Writes the profile and checkpoint of every workload with new data; on Redis errors they wait for the next cycle.</summary>
+    private async Task<(List<WorkloadProfile> Written, List<WorkloadRef> Kept, int Pending)> PersistAsync(long now, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var gate = new RecommendationSettings(settings.MinSamples, settings.MinHistory.Value);
+        var written = new List<WorkloadProfile>();
+        var kept = new List<WorkloadRef>();
+        var at = DateTimeOffset.FromUnixTimeSeconds(now);
+        var dirty = _states.Values.Where(s => s.Dirty).OrderBy(s => s.Workload.ToString(), StringComparer.Ordinal).ToList();
+        var failures = 0;
+        foreach (var batch in dirty.Chunk(WriteBatch))
+        {
+            var results = await Task.WhenAll(batch.Select(async state =>
+            {
+                var profile = ProfileBuilder.Build(state, at, strategy, gate);
+                try
+                {
+                    if (profile is not null)
+                    {
+                        await store.PutAsync(profile, cancellationToken);
+                    }
+
+                    var checkpoint = state.Save();
+                    await checkpoints.SaveAsync(state.Workload.ToString(), checkpoint, cancellationToken);
+                    metrics.RecordCheckpoint(checkpoint.Length);
+                    state.Dirty = false;
+                    return (state.Workload, profile, ok: true);
+                }
+                catch (Exception e) when (IsRedisFailure(e) && !settings.Once)
+                {
+                    return (state.Workload, profile, ok: false);
+                }
+            }));
+
+            foreach (var (workload, profile, ok) in results)
+            {
+                if (!ok)
+                {
+                    failures++;
+                }
+                else if (profile is null)
+                {
+                    kept.Add(workload);
+                }
+                else
+                {
+                    written.Add(profile);
+                }
+            }
+        }
+
+        foreach (var gone in _pendingDeletes.ToList())
+        {
+            try
+            {
+                await store.DeleteAsync(gone, cancellationToken);
+                await checkpoints.DeleteAsync(gone.ToString(), cancellationToken);
+                _pendingDeletes.Remove(gone);
+            }
+            catch (Exception e) when (IsRedisFailure(e) && !settings.Once)
+            {
+                failures++;
+            }
+        }
+
+        if (failures > 0)
+        {
+            metrics.RecordError("redis");
+            if (!_redisWasDown)
+            {
+                logger.LogWarning("Redis is unavailable: {Count} workload(s) keep their new state in memory and are written when it is back", failures);
+            }
+        }
+        else if (_redisWasDown)
+        {
+            logger.LogInformation("Redis is back: everything pending was written");
+        }
+
+        _redisWasDown = failures > 0;
+        return (written, kept, failures);
+    }
+
+    private async Task<Dictionary<string, long>> LoadCursorsAsync(CancellationToken cancellationToken)
+    {
+        var data = await TryLoadAsync(CursorsKey, cancellationToken);
+        try
+        {
+            return data is null ? new Dictionary<string, long>(StringComparer.Ordinal) : JsonSerializer.Deserialize<Dictionary<string, long>>(data) ?? [];
+        }
+        catch (JsonException e)
+        {
+            logger.LogWarning("Ignoring unreadable cursors: {Error}", e.Message);
+            return new Dictionary<string, long>(StringComparer.Ordinal);
+        }
+    }
+
+    private async Task SaveCursorsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await checkpoints.SaveAsync(CursorsKey, JsonSerializer.SerializeToUtf8Bytes(_cursors), cancellationToken);
+        }
+        catch (Exception e) when (IsRedisFailure(e) && !options.Value.Once)
+        {
+            // Kept in memory; saved with the next cycle.
+        }
+    }
+
+    private async Task<byte[]?> TryLoadAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await checkpoints.LoadAsync(key, cancellationToken);
+        }
+        catch (Exception e) when (IsRedisFailure(e) && !options.Value.Once)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
+
+    private static string Examples(List<WorkloadRef> workloads) =>
+        string.Join(", ", workloads.Take(5)) + (workloads.Count > 5 ? $" and {workloads.Count - 5} more" : string.Empty);
+
+    private sealed class Tally
+    {
+        public HashSet<ContainerKey> Unowned { get; } = [];
+
+        public long Samples { get; set; }
+
+        public int OomKills { get; set; }
     }
 }

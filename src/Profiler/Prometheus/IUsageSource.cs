@@ -40,6 +40,12 @@ public readonly record struct TimeWindow(DateTimeOffset Start, DateTimeOffset En
 /// </summary>
 public interface IUsageSource
 {
+    /// <summary>Queries sent so far, to report how many a cycle needed.</summary>
+    long QueriesSent { get; }
+
+    /// <summary>Checks that the server answers queries; throws <see cref="PrometheusException"/> saying why not.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
     /// <summary>Owners of every pod and ReplicaSet that existed at some time in the window.</summary>
     Task<Ownership> ReadOwnershipAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken);
 

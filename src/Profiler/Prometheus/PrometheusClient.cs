@@ -18,8 +18,12 @@ public sealed class PrometheusException(string message, Exception? inner = null)
 /// The two calls of the Prometheus HTTP API the profiler uses (instant and range queries), over any
 /// server that speaks it (Prometheus, Thanos, Mimir, VictoriaMetrics).
 /// </summary>
-public sealed class PrometheusClient(HttpClient http)
+public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics? metrics = null)
 {
+    private long _queriesSent;
+
+    public long QueriesSent => Interlocked.Read(ref _queriesSent);
+
     public Task<IReadOnlyList<PromSeries>> QueryAsync(string query, DateTimeOffset time, CancellationToken cancellationToken) =>
         PostAsync("api/v1/query", [new("query", query), new("time", Seconds(time))], cancellationToken);
 
@@ -37,9 +41,12 @@ public sealed class PrometheusClient(HttpClient http)
         string path, KeyValuePair<string, string>[] form, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
+        Interlocked.Increment(ref _queriesSent);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             response = await http.PostAsync(path, new FormUrlEncodedContent(form), cancellationToken);
+            metrics?.RecordQuery(path, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         catch (HttpRequestException e)
         {

@@ -12,6 +12,10 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
     // A day per query at most keeps each answer's size in check whatever the step.
     private static readonly TimeSpan MaxChunk = TimeSpan.FromDays(1);
 
+    public long QueriesSent => prometheus.QueriesSent;
+
+    public Task PingAsync(CancellationToken cancellationToken) => prometheus.QueryAsync("vector(1)", DateTimeOffset.UtcNow, cancellationToken);
+
     public async Task<Ownership> ReadOwnershipAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
     {
         var lookback = Duration.FromSeconds(Math.Max(60, window.Length.TotalSeconds)).ToString();

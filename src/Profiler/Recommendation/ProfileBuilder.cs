@@ -1,7 +1,7 @@
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiles;
 using Resorcerer.Quantities;
-using Resorcerer.Workloads;
+using Resorcerer.Profiler.Model;
 
 namespace Resorcerer.Profiler.Recommendation;
 
@@ -15,8 +15,8 @@ public sealed record RecommendationSettings(long MinSamples, TimeSpan MinHistory
 }
 
 /// <summary>
-/// All usage of one container name across a workload's pods, in natural units (cores, bytes), and the OOM
-/// kills among them (time and the memory in use when it happened).
+/// All usage of one container name across a workload's pods in one batch, in natural units (cores, bytes), and
+/// the OOM kills among them (time and the memory in use when it happened).
 /// </summary>
 public sealed class ContainerSamples
 {
@@ -28,27 +28,23 @@ public sealed class ContainerSamples
 }
 
 /// <summary>
-/// Turns a workload's samples into its profile through a recommendation strategy: the samples are replayed in
-/// time order into the strategy's estimator (the same code the backtest replays traces through), and the
-/// observed percentiles are computed beside them. Pure: the same samples give the same profile.
+/// Turns a workload's learned state into its profile: the strategy's recommendation for each container (adjusted
+/// per pod by the strategy), with the observed usage beside it. Pure apart from asking the estimators, which
+/// may update their own bookkeeping.
 /// </summary>
 public static class ProfileBuilder
 {
-    /// <summary>The profile, or null when no container had enough data for either resource.</summary>
-    public static WorkloadProfile? Build(
-        WorkloadRef workload,
-        IReadOnlyDictionary<string, ContainerSamples> containers,
-        DateTimeOffset now,
-        IRecommendationStrategy strategy,
-        RecommendationSettings settings)
+    /// <summary>The profile, or null when no container has enough data for either resource.</summary>
+    public static WorkloadProfile? Build(WorkloadState state, DateTimeOffset now, IRecommendationStrategy strategy, RecommendationSettings settings)
     {
+        var at = now.ToUnixTimeSeconds();
         var estimates = new Dictionary<string, ContainerEstimate>(StringComparer.Ordinal);
         var observed = new Dictionary<string, (UsageSummary? Cpu, UsageSummary? Memory)>(StringComparer.Ordinal);
-        foreach (var (name, samples) in containers)
+        foreach (var (name, container) in state.Containers)
         {
-            var cpu = UsageStatistics.Summarise(samples.Cpu, scale: 1000);
-            var memory = UsageStatistics.Summarise(samples.Memory, scale: 1);
-            var estimate = Replay(strategy.CreateEstimator(), samples).Recommend(now.ToUnixTimeSeconds());
+            var cpu = container.Cpu.Summary(at, scale: 1000);
+            var memory = container.Memory.Summary(at, scale: 1);
+            var estimate = container.Estimator.Recommend(at);
             estimates[name] = new ContainerEstimate(
                 settings.IsEnough(cpu) ? estimate.Cpu : null,
                 settings.IsEnough(memory) ? estimate.Memory : null);
@@ -70,55 +66,12 @@ public static class ProfileBuilder
             ? null
             : new WorkloadProfile
             {
-                Workload = workload,
+                Workload = state.Workload,
                 // Whole seconds: the stored time is shown to people and compared by tools, sub-second noise helps neither.
-                UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()),
+                UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(at),
                 Strategy = strategy.Name,
                 Containers = profiles,
             };
-    }
-
-    /// <summary>
-    /// Feeds CPU, memory and OOM kills to the estimator in time order (pods' samples interleaved), asking it for a
-    /// recommendation at every whole hour on the way, as the backtest's updater does: strategies that learn from
-    /// how their past recommendations fared (resorcerer's model choice) see the same history either way.
-    /// </summary>
-    public static IContainerEstimator Replay(IContainerEstimator estimator, ContainerSamples samples)
-    {
-        var cpu = samples.Cpu.OrderBy(s => s.Timestamp).ToList();
-        var memory = samples.Memory.OrderBy(s => s.Timestamp).ToList();
-        var kills = samples.OomKills.OrderBy(s => s.Timestamp).ToList();
-        int c = 0, m = 0, k = 0;
-        long? nextRecompute = null;
-        while (c < cpu.Count || m < memory.Count || k < kills.Count)
-        {
-            var nextCpu = c < cpu.Count ? cpu[c].Timestamp : long.MaxValue;
-            var nextMemory = m < memory.Count ? memory[m].Timestamp : long.MaxValue;
-            var nextKill = k < kills.Count ? kills[k].Timestamp : long.MaxValue;
-            var next = Math.Min(nextCpu, Math.Min(nextMemory, nextKill));
-            const long Hour = Backtest.SimulationRules.RecomputeEverySeconds;
-            nextRecompute ??= (next / Hour + 1) * Hour;
-            while (nextRecompute <= next)
-            {
-                estimator.Recommend(nextRecompute.Value);
-                nextRecompute += Hour;
-            }
-
-            if (nextCpu <= nextMemory && nextCpu <= nextKill)
-            {
-                estimator.AddCpu(nextCpu, cpu[c++].Value);
-            }
-            else if (nextMemory <= nextKill)
-            {
-                estimator.AddMemory(nextMemory, memory[m++].Value);
-            }
-            else
-            {
-                estimator.AddOom(nextKill, kills[k++].Value, requestBytes: null);
-            }
-        }
-
-        return estimator;
     }
 
     private static ResourceProfile CpuProfile(Estimate estimate, UsageSummary observed) => new(

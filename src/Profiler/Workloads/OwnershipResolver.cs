@@ -6,36 +6,54 @@ namespace Resorcerer.Profiler.Workloads;
 /// <summary>
 /// Maps pods to the workloads whose profile they share: a Deployment through its ReplicaSets (every
 /// rollout's pods count), a StatefulSet, DaemonSet or Job directly. Pods without a controller are not
-/// profiled: nothing creates their successors.
+/// profiled: nothing creates their successors. It remembers what it learns across cycles, so that an
+/// incremental cycle, which only sees the pods alive in its short window, still knows older pods.
 /// </summary>
 public sealed class OwnershipResolver
 {
     private const string NoOwner = "<none>";
-    private readonly Dictionary<(string Namespace, string Pod), WorkloadRef> _pods = [];
+    private readonly Dictionary<(string Namespace, string Pod), (WorkloadRef Workload, long Seen)> _pods = [];
+    private readonly Dictionary<(string Namespace, string ReplicaSet), ReplicaSetOwner> _replicaSets = [];
 
-    public OwnershipResolver(Ownership ownership)
+    public OwnershipResolver()
     {
-        var replicaSetOwners = ownership.ReplicaSets
-            .GroupBy(r => (r.Namespace, r.ReplicaSet))
-            .ToDictionary(g => g.Key, g => g.First());
+    }
+
+    public OwnershipResolver(Ownership ownership) => Learn(ownership, 0);
+
+    public int PodCount => _pods.Count;
+
+    /// <summary>Adds what kube-state-metrics reported, seen at <paramref name="seen"/> (Unix seconds).</summary>
+    public void Learn(Ownership ownership, long seen)
+    {
+        foreach (var replicaSet in ownership.ReplicaSets)
+        {
+            _replicaSets[(replicaSet.Namespace, replicaSet.ReplicaSet)] = replicaSet;
+        }
 
         foreach (var pod in ownership.Pods)
         {
-            var workload = Resolve(pod, replicaSetOwners);
-            if (workload is not null)
+            if (Resolve(pod) is { } workload)
             {
-                _pods[(pod.Namespace, pod.Pod)] = workload;
+                _pods[(pod.Namespace, pod.Pod)] = (workload, seen);
             }
         }
     }
 
-    public int PodCount => _pods.Count;
+    /// <summary>Forgets pods last seen before <paramref name="before"/>.</summary>
+    public void Forget(long before)
+    {
+        foreach (var key in _pods.Where(p => p.Value.Seen < before).Select(p => p.Key).ToList())
+        {
+            _pods.Remove(key);
+        }
+    }
 
     /// <summary>The pod's workload, or null when the pod is unknown or has no controller.</summary>
     public WorkloadRef? WorkloadOf(string @namespace, string pod) =>
-        _pods.TryGetValue((@namespace, pod), out var workload) ? workload : null;
+        _pods.TryGetValue((@namespace, pod), out var entry) ? entry.Workload : null;
 
-    private static WorkloadRef? Resolve(PodOwner pod, Dictionary<(string, string), ReplicaSetOwner> replicaSetOwners)
+    private WorkloadRef? Resolve(PodOwner pod)
     {
         if (string.IsNullOrEmpty(pod.OwnerKind) || pod.OwnerKind == NoOwner || string.IsNullOrEmpty(pod.OwnerName))
         {
@@ -47,7 +65,7 @@ public sealed class OwnershipResolver
             return new WorkloadRef(pod.Namespace, pod.OwnerKind, pod.OwnerName);
         }
 
-        if (replicaSetOwners.TryGetValue((pod.Namespace, pod.OwnerName), out var owner))
+        if (_replicaSets.TryGetValue((pod.Namespace, pod.OwnerName), out var owner))
         {
             return owner.OwnerKind is { Length: > 0 } kind && kind != NoOwner && owner.OwnerName is { Length: > 0 } name && name != NoOwner
                 ? new WorkloadRef(pod.Namespace, kind, name)

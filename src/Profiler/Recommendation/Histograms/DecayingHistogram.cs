@@ -11,7 +11,10 @@ public sealed class DecayingHistogram
     private const double MaxDecayExponent = 64;
     private const double Epsilon = 1e-12;
 
-    private readonly float[] _weights;
+    // Only the buckets from _offset to _offset + _weights.Length - 1 are stored: a container's usage covers a few
+    // dozen of the 176 buckets, so state stays small (see docs/benchmarks.md, resident state per container).
+    private float[] _weights = [];
+    private int _offset;
     private double _total;
     private long _reference;
 
@@ -19,7 +22,6 @@ public sealed class DecayingHistogram
     {
         Buckets = buckets;
         HalfLife = halfLife;
-        _weights = new float[buckets.Count];
     }
 
     public ExponentialBuckets Buckets { get; }
@@ -58,11 +60,11 @@ public sealed class DecayingHistogram
             cumulative += _weights[i];
             if (cumulative >= threshold - Epsilon * _total)
             {
-                return Buckets.End(i);
+                return Buckets.End(_offset + i);
             }
         }
 
-        return Buckets.End(last);
+        return Buckets.End(_offset + last);
     }
 
     /// <summary>Writes the state compactly: reference time, then (bucket, weight) for every non-empty bucket.</summary>
@@ -80,7 +82,7 @@ public sealed class DecayingHistogram
         {
             if (_weights[i] > 0)
             {
-                writer.Write((ushort)i);
+                writer.Write((ushort)(_offset + i));
                 writer.Write(_weights[i]);
             }
         }
@@ -88,7 +90,8 @@ public sealed class DecayingHistogram
 
     public void Read(BinaryReader reader)
     {
-        Array.Clear(_weights);
+        _weights = [];
+        _offset = 0;
         _reference = reader.ReadInt64();
         _total = 0;
         int count = reader.ReadUInt16();
@@ -96,28 +99,61 @@ public sealed class DecayingHistogram
         {
             int bucket = reader.ReadUInt16();
             var weight = reader.ReadSingle();
-            if (bucket >= _weights.Length || !(weight > 0) || !float.IsFinite(weight))
+            if (bucket >= Buckets.Count || !(weight > 0) || !float.IsFinite(weight))
             {
-                throw new InvalidDataException($"histogram state has bucket {bucket} of {_weights.Length} with weight {weight}");
+                throw new InvalidDataException($"histogram state has bucket {bucket} of {Buckets.Count} with weight {weight}");
             }
 
-            _weights[bucket] = weight;
+            var slot = Slot(bucket); // may replace the array: index it afterwards
+            _weights[slot] = weight;
             _total += weight;
         }
+    }
+
+    /// <summary>Bytes held by the weights, for the resident-state benchmark.</summary>
+    public int StoredBytes => _weights.Length * sizeof(float);
+
+    /// <summary>The index of the bucket in <c>_weights</c>, widening the stored range to include it.</summary>
+    private int Slot(int bucket)
+    {
+        if (_weights.Length == 0)
+        {
+            _weights = new float[1];
+            _offset = bucket;
+        }
+        else if (bucket < _offset)
+        {
+            var grown = new float[_weights.Length + (_offset - bucket)];
+            Array.Copy(_weights, 0, grown, _offset - bucket, _weights.Length);
+            _weights = grown;
+            _offset = bucket;
+        }
+        else if (bucket >= _offset + _weights.Length)
+        {
+            Array.Resize(ref _weights, bucket - _offset + 1);
+        }
+
+        return bucket - _offset;
     }
 
     private void AddToBucket(int bucket, double weight, long timestamp)
     {
         var scaled = weight * DecayFactor(timestamp);
-        var updated = _weights[bucket] + scaled;
+        if (scaled < 0 && (bucket < _offset || bucket >= _offset + _weights.Length))
+        {
+            return; // nothing there to take back
+        }
+
+        var slot = Slot(bucket);
+        var updated = _weights[slot] + scaled;
         // Taking back what was added leaves float rounding behind, not a phantom sample.
         if (scaled < 0 && updated < -scaled * 1e-5)
         {
             updated = 0;
         }
 
-        _total = Math.Max(0, _total + (Math.Max(0, updated) - _weights[bucket]));
-        _weights[bucket] = (float)Math.Max(0, updated);
+        _total = Math.Max(0, _total + (Math.Max(0, updated) - _weights[slot]));
+        _weights[slot] = (float)Math.Max(0, updated);
         if (_total <= Epsilon)
         {
             _total = 0;
