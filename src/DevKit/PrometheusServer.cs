@@ -17,7 +17,7 @@ public sealed class PrometheusServer : ServerProcess
     public Uri Url => new($"http://127.0.0.1:{Port}/");
 
     /// <summary>Turns the OpenMetrics file into blocks under <paramref name="directory"/> and starts Prometheus on them.</summary>
-    public static async Task<PrometheusServer> StartAsync(string openMetricsFile, string directory, int? port = null)
+    public static async Task<PrometheusServer> StartAsync(string openMetricsFile, string directory, int? port = null, params string[] extraArguments)
     {
         var promtool = FindOnPath("promtool");
         var prometheus = FindOnPath("prometheus");
@@ -41,6 +41,7 @@ public sealed class PrometheusServer : ServerProcess
             $"--storage.tsdb.path={data}",
             "--storage.tsdb.retention.time=30d",
             $"--web.listen-address=127.0.0.1:{server.Port.ToString(CultureInfo.InvariantCulture)}",
+            .. extraArguments,
         ], directory);
         await server.WaitUntilAsync(server.IsReadyAsync, TimeSpan.FromSeconds(60), "prometheus");
         return server;

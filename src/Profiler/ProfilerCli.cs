@@ -11,6 +11,11 @@ public static class ProfilerCli
     public static IReadOnlyList<CliOption> Options { get; } =
     [
         new("prometheus-url", S + "PrometheusUrl", "Base URL of the Prometheus HTTP API (Prometheus, Thanos, Mimir or VictoriaMetrics). Required.", "URL"),
+        new("prometheus-bearer-token-file", S + "PrometheusBearerTokenFile", "File with a bearer token sent to Prometheus; read at every request, so a rotated token is picked up.", "FILE"),
+        new("prometheus-username", S + "PrometheusUsername", "User name for HTTP basic authentication to Prometheus.", "NAME"),
+        new("prometheus-password-file", S + "PrometheusPasswordFile", "File with the basic-authentication password.", "FILE"),
+        new("prometheus-ca-file", S + "PrometheusCaFile", "PEM file of the certificate authorities that may sign the Prometheus server's certificate.", "FILE"),
+        new("prometheus-header", S + "PrometheusHeaders", "An extra request header 'Name: value', e.g. 'X-Scope-OrgID: team-a' for Mimir or Cortex. Give it once per header.", "HEADER", Repeatable: true),
         new("redis", S + "Redis", "StackExchange.Redis configuration string of the Redis that holds the profiles, e.g. redis:6379,password=secret. Required.", "CONFIG"),
         new("namespaces", S + "Namespaces", "Comma-separated namespaces to profile. Without it, the namespaces labelled resorcerer.io/enabled=true are found through the Kubernetes API (in-cluster, or from KUBECONFIG / ~/.kube/config).", "NS[,NS...]"),
         new("once", S + "Once", "Run one profiling cycle and exit: 0 on success, 1 when Prometheus, Redis or Kubernetes cannot be used."),

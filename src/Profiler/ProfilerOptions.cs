@@ -15,6 +15,19 @@ public sealed class ProfilerOptions
 
     public string? Redis { get; set; }
 
+    /// <summary>A file holding a bearer token for Prometheus, read at each request (rotated tokens are picked up).</summary>
+    public string? PrometheusBearerTokenFile { get; set; }
+
+    public string? PrometheusUsername { get; set; }
+
+    public string? PrometheusPasswordFile { get; set; }
+
+    /// <summary>PEM file of the authorities that may sign the Prometheus server's certificate.</summary>
+    public string? PrometheusCaFile { get; set; }
+
+    /// <summary>Extra request headers, each <c>Name: value</c> (e.g. <c>X-Scope-OrgID: team-a</c>).</summary>
+    public List<string> PrometheusHeaders { get; set; } = [];
+
     /// <summary>Comma-separated namespaces; empty means "discover opted-in namespaces through the Kubernetes API".</summary>
     public string? Namespaces { get; set; }
 
@@ -69,6 +82,48 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
         else if (!Uri.TryCreate(options.PrometheusUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
         {
             failures.Add($"--prometheus-url '{options.PrometheusUrl}' is not an http(s) URL");
+        }
+
+        foreach (var (flag, file) in new[]
+        {
+            ("--prometheus-bearer-token-file", options.PrometheusBearerTokenFile), ("--prometheus-password-file", options.PrometheusPasswordFile),
+            ("--prometheus-ca-file", options.PrometheusCaFile),
+        })
+        {
+            if (!string.IsNullOrWhiteSpace(file) && !File.Exists(file))
+            {
+                failures.Add($"{flag}: file '{file}' does not exist");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.PrometheusBearerTokenFile) && !string.IsNullOrWhiteSpace(options.PrometheusUsername))
+        {
+            failures.Add("--prometheus-bearer-token-file and --prometheus-username are two kinds of authentication: give one");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.PrometheusCaFile) && File.Exists(options.PrometheusCaFile))
+        {
+            try
+            {
+                var authorities = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+                authorities.ImportFromPemFile(options.PrometheusCaFile);
+                if (authorities.Count == 0)
+                {
+                    failures.Add($"--prometheus-ca-file '{options.PrometheusCaFile}' holds no PEM certificate");
+                }
+            }
+            catch (System.Security.Cryptography.CryptographicException e)
+            {
+                failures.Add($"--prometheus-ca-file '{options.PrometheusCaFile}' is not a PEM certificate bundle: {e.Message}");
+            }
+        }
+
+        foreach (var (header, parsed) in options.PrometheusHeaders.Zip(Prometheus.PrometheusHttp.Headers(options)))
+        {
+            if (parsed is null)
+            {
+                failures.Add($"--prometheus-header '{header}' is not of the form 'Name: value'");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(options.Redis))

@@ -12,7 +12,10 @@ public sealed record PromSeries(IReadOnlyDictionary<string, string> Labels, IRea
 public readonly record struct PromSample(long Timestamp, double Value);
 
 /// <summary>Prometheus answered with an error, or could not be reached. The message names the server and the cause.</summary>
-public sealed class PrometheusException(string message, Exception? inner = null) : Exception(message, inner);
+public class PrometheusException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Prometheus refused a query because its answer would hold too many samples (<c>--query.max-samples</c>).</summary>
+public sealed class PrometheusQueryTooLargeException(string message) : PrometheusException(message);
 
 /// <summary>
 /// The two calls of the Prometheus HTTP API the profiler uses (instant and range queries), over any
@@ -68,6 +71,11 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
             {
                 throw new PrometheusException(
                     $"Prometheus at {http.BaseAddress} answered {path} with HTTP {(int)response.StatusCode} and a body that is not its API's JSON: {e.Message}", e);
+            }
+
+            if (body is { Status: "error" } && body.Error?.Contains("too many samples", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                throw new PrometheusQueryTooLargeException($"Prometheus at {http.BaseAddress} refused {path} as too large: {body.Error}");
             }
 
             if (body is null || body.Status != "success" || body.Data is null)

@@ -1,12 +1,84 @@
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
 namespace Resorcerer.Profiler.Prometheus;
 
-/// <summary>The HTTP client for the Prometheus API, set up from the profiler's settings.</summary>
+/// <summary>
+/// The HTTP client for the Prometheus API, set up for real deployments: a bearer token read from a file at each
+/// request (so rotated tokens are picked up), basic auth, a private CA for TLS, and extra headers such as the
+/// tenant header of Mimir or Cortex (<c>X-Scope-OrgID</c>).
+/// </summary>
 public static class PrometheusHttp
 {
-    public static HttpClient Create(ProfilerOptions options) =>
-        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    public static HttpClient Create(ProfilerOptions options)
+    {
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (!string.IsNullOrWhiteSpace(options.PrometheusCaFile))
+        {
+            var authorities = new X509Certificate2Collection();
+            authorities.ImportFromPemFile(options.PrometheusCaFile);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                certificate is not null && (errors == SslPolicyErrors.None || IssuedBy(new X509Certificate2(certificate), authorities, errors));
+        }
+
+        return new HttpClient(new AuthenticatingHandler(options) { InnerHandler = handler })
         {
             BaseAddress = new Uri(options.PrometheusUrl!.TrimEnd('/') + "/"),
             Timeout = options.PrometheusTimeout.Value,
         };
+    }
+
+    /// <summary>The headers <c>--prometheus-header</c> asks for, as (name, value); null names a malformed one.</summary>
+    public static IEnumerable<(string Name, string Value)?> Headers(ProfilerOptions options) =>
+        options.PrometheusHeaders.Select(header => header.IndexOf(':', StringComparison.Ordinal) is var colon and > 0
+            ? ((string, string)?)(header[..colon].Trim(), header[(colon + 1)..].Trim())
+            : null);
+
+    private static bool IssuedBy(X509Certificate2 certificate, X509Certificate2Collection authorities, SslPolicyErrors errors)
+    {
+        // Only chain errors may be forgiven, and only when the chain ends in one of the given authorities.
+        if ((errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+
+    private sealed class AuthenticatingHandler(ProfilerOptions options) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (!string.IsNullOrWhiteSpace(options.PrometheusBearerTokenFile))
+            {
+                var token = (await File.ReadAllTextAsync(options.PrometheusBearerTokenFile, cancellationToken)).Trim();
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+            else if (!string.IsNullOrWhiteSpace(options.PrometheusUsername))
+            {
+                var password = string.IsNullOrWhiteSpace(options.PrometheusPasswordFile)
+                    ? string.Empty
+                    : (await File.ReadAllTextAsync(options.PrometheusPasswordFile, cancellationToken)).TrimEnd('\r', '\n');
+                var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.PrometheusUsername}:{password}"));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+            }
+
+            foreach (var header in Headers(options))
+            {
+                if (header is { } parsed)
+                {
+                    request.Headers.Remove(parsed.Name);
+                    request.Headers.TryAddWithoutValidation(parsed.Name, parsed.Value);
+                }
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
 }

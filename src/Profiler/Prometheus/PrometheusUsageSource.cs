@@ -38,13 +38,13 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
 
     public async Task<IReadOnlyList<ContainerUsage>> ReadUsageAsync(
         UsageResource resource, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken) =>
-        await ReadRangeAsync(UsageQuery(resource, NamespaceSelector(namespaces)), window, cancellationToken);
+        await ReadRangeAsync(selector => UsageQuery(resource, selector), namespaces, window, cancellationToken);
 
     public async Task<IReadOnlyList<OomKill>> ReadOomKillsAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
     {
         var step = (long)options.Value.Step.Value.TotalSeconds;
         var kills = new List<OomKill>();
-        foreach (var series in await ReadRangeAsync(OomQuery(NamespaceSelector(namespaces), options.Value.Step), window, cancellationToken))
+        foreach (var series in await ReadRangeAsync(selector => OomQuery(selector, options.Value.Step), namespaces, window, cancellationToken))
         {
             // A restart shows for a few consecutive steps; each run of points is one kill.
             long? previous = null;
@@ -70,18 +70,51 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
         $"(increase(kube_pod_container_status_restarts_total{{{namespaceSelector}}}[{Duration.FromSeconds(Math.Max(120, 2 * step.Value.TotalSeconds))}]) > 0) " +
         $"and on (namespace, pod, container) (max by (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{{{namespaceSelector},reason=\"OOMKilled\"}}) == 1)";
 
-    private async Task<IReadOnlyList<ContainerUsage>> ReadRangeAsync(string query, TimeWindow window, CancellationToken cancellationToken)
+    /// <summary>
+    /// A range query over the namespaces, in time chunks of at most a day and <c>--max-points-per-query</c> points.
+    /// When Prometheus finds an answer too large, the namespaces are split in halves, and a single namespace's
+    /// window in halves, until the parts fit: the number of queries grows only as far as the data demands.
+    /// </summary>
+    private async Task<IReadOnlyList<ContainerUsage>> ReadRangeAsync(
+        Func<string, string> query, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
     {
         var step = options.Value.Step.Value;
-        var chunk = TimeSpan.FromTicks(Math.Min(MaxChunk.Ticks, step.Ticks * options.Value.MaxPointsPerQuery));
+        var stepSeconds = (long)step.TotalSeconds;
+        var chunk = (long)Math.Min(MaxChunk.TotalSeconds, step.TotalSeconds * options.Value.MaxPointsPerQuery);
         var merged = new Dictionary<ContainerKey, List<PromSample>>();
 
         // Align to the step so that chunks meet without overlap or gap.
-        var start = DateTimeOffset.FromUnixTimeSeconds(window.Start.ToUnixTimeSeconds() / (long)step.TotalSeconds * (long)step.TotalSeconds);
-        while (start <= window.End)
+        var end = window.End.ToUnixTimeSeconds();
+        for (var start = window.Start.ToUnixTimeSeconds() / stepSeconds * stepSeconds; start <= end; start += chunk)
         {
-            var end = Min(start + chunk - step, window.End);
-            foreach (var series in await prometheus.QueryRangeAsync(query, start, end, step, cancellationToken))
+            await QueryAsync(namespaces, start, Math.Min(start + chunk - stepSeconds, end));
+        }
+
+        return merged.Select(pair => new ContainerUsage(pair.Key, pair.Value.OrderBy(s => s.Timestamp).ToList())).ToList();
+
+        async Task QueryAsync(IReadOnlyList<string> part, long from, long to)
+        {
+            IReadOnlyList<PromSeries> answer;
+            try
+            {
+                answer = await prometheus.QueryRangeAsync(query(NamespaceSelector(part)),
+                    DateTimeOffset.FromUnixTimeSeconds(from), DateTimeOffset.FromUnixTimeSeconds(to), step, cancellationToken);
+            }
+            catch (PrometheusQueryTooLargeException) when (part.Count > 1)
+            {
+                await QueryAsync([.. part.Take(part.Count / 2)], from, to);
+                await QueryAsync([.. part.Skip(part.Count / 2)], from, to);
+                return;
+            }
+            catch (PrometheusQueryTooLargeException) when (to - from >= 2 * stepSeconds)
+            {
+                var middle = from + (to - from) / 2 / stepSeconds * stepSeconds;
+                await QueryAsync(part, from, middle);
+                await QueryAsync(part, middle + stepSeconds, to);
+                return;
+            }
+
+            foreach (var series in answer)
             {
                 var key = new ContainerKey(series.Label("namespace"), series.Label("pod"), series.Label("container"));
                 if (!merged.TryGetValue(key, out var samples))
@@ -91,11 +124,7 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
 
                 samples.AddRange(series.Samples);
             }
-
-            start += chunk;
         }
-
-        return merged.Select(pair => new ContainerUsage(pair.Key, pair.Value)).ToList();
     }
 
     /// <summary>The PromQL for one resource: per pod and container, cAdvisor's duplicate series folded together.</summary>
@@ -112,5 +141,4 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
     public static string NamespaceSelector(IReadOnlyList<string> namespaces) =>
         $"namespace=~\"{string.Join('|', namespaces)}\"";
 
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

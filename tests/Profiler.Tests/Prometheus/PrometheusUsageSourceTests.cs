@@ -68,6 +68,27 @@ public sealed class PrometheusUsageSourceTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task An_answer_too_large_for_prometheus_is_read_in_parts()
+    {
+        // A second Prometheus with the same series that refuses any query touching more than 2,000 samples.
+        var directory = Directory.CreateTempSubdirectory("resorcerer-small-prometheus-").FullName;
+        var input = await TestCluster.Build(cluster.End).WriteOpenMetricsFileAsync(Path.Combine(directory, "series.om"));
+        await using var small = await DevKit.PrometheusServer.StartAsync(input, directory, extraArguments: "--query.max-samples=2000");
+        await using var reference = new ProfilerHarness(cluster);
+        var limited = new PrometheusUsageSource(new PrometheusClient(new HttpClient { BaseAddress = small.Url }), reference.Options);
+
+        var expected = await reference.Source.ReadUsageAsync(UsageResource.Memory, ["shop", "other"], Window, CancellationToken.None);
+        var actual = await limited.ReadUsageAsync(UsageResource.Memory, ["shop", "other"], Window, CancellationToken.None);
+
+        Assert.True(limited.QueriesSent > 2, $"{limited.QueriesSent} queries");
+        Assert.Equal(expected.Count, actual.Count);
+        foreach (var series in expected)
+        {
+            Assert.Equal(series.Samples, Assert.Single(actual, s => s.Container == series.Container).Samples);
+        }
+    }
+
+    [Fact]
     public async Task An_unreachable_server_is_named_in_the_error()
     {
         using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9/"), Timeout = TimeSpan.FromSeconds(5) };
