@@ -34,6 +34,9 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
 
     public long Step => (long)scrapeInterval.TotalSeconds;
 
+    /// <summary>Whether to write the pod-level (container="") and pause-container series kubelets also export.</summary>
+    public bool IncludePodLevelSeries { get; init; } = true;
+
     public IReadOnlyList<PodSeries> Pods => _pods;
 
     public ClusterSeries Add(PodSeries pod)
@@ -73,6 +76,11 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
                 WriteCounter(writer, "container_cpu_usage_seconds_total", CadvisorLabels(pod, container.Name), pod, container.CpuCores);
             }
 
+            if (!IncludePodLevelSeries)
+            {
+                continue;
+            }
+
             // kubelet also exports the pod's cgroup (container="") and the pause container: the profiler must ignore both.
             WriteCounter(writer, "container_cpu_usage_seconds_total", CadvisorLabels(pod, string.Empty), pod,
                 t => pod.Containers.Sum(c => c.CpuCores(t)));
@@ -85,6 +93,11 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
             foreach (var container in pod.Containers)
             {
                 WriteGauge(writer, "container_memory_working_set_bytes", CadvisorLabels(pod, container.Name), pod.Start, pod.End, container.MemoryBytes);
+            }
+
+            if (!IncludePodLevelSeries)
+            {
+                continue;
             }
 
             WriteGauge(writer, "container_memory_working_set_bytes", CadvisorLabels(pod, string.Empty), pod.Start, pod.End,

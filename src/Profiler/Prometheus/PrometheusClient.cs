@@ -62,10 +62,10 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
 
         using (response)
         {
-            ApiResponse? body;
+            PrometheusResponse body;
             try
             {
-                body = await response.Content.ReadFromJsonAsync<ApiResponse>(JsonOptions, cancellationToken);
+                body = PrometheusResponse.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken));
             }
             catch (JsonException e)
             {
@@ -73,56 +73,21 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
                     $"Prometheus at {http.BaseAddress} answered {path} with HTTP {(int)response.StatusCode} and a body that is not its API's JSON: {e.Message}", e);
             }
 
-            if (body is { Status: "error" } && body.Error?.Contains("too many samples", StringComparison.OrdinalIgnoreCase) == true)
+            if (body.Status == "error" && body.Error?.Contains("too many samples", StringComparison.OrdinalIgnoreCase) == true)
             {
                 throw new PrometheusQueryTooLargeException($"Prometheus at {http.BaseAddress} refused {path} as too large: {body.Error}");
             }
 
-            if (body is null || body.Status != "success" || body.Data is null)
+            if (body.Status != "success")
             {
                 throw new PrometheusException(
-                    $"Prometheus at {http.BaseAddress} refused {path} (HTTP {(int)response.StatusCode}): {body?.ErrorType} {body?.Error}".TrimEnd());
+                    $"Prometheus at {http.BaseAddress} refused {path} (HTTP {(int)response.StatusCode}): {body.ErrorType} {body.Error}".TrimEnd());
             }
 
-            return body.Data.Result.Select(ToSeries).ToList();
-        }
-    }
-
-    private static PromSeries ToSeries(ApiSeries series)
-    {
-        var samples = new List<PromSample>(series.Values?.Count ?? 1);
-        if (series.Value is { } single)
-        {
-            AddSample(samples, single);
-        }
-
-        foreach (var pair in series.Values ?? [])
-        {
-            AddSample(samples, pair);
-        }
-
-        return new PromSeries(series.Metric ?? new Dictionary<string, string>(), samples);
-    }
-
-    private static void AddSample(List<PromSample> samples, JsonElement[] pair)
-    {
-        // Prometheus writes [<unix seconds as number>, "<value as string>"]; NaN and Inf carry no usage.
-        if (pair.Length == 2
-            && double.TryParse(pair[1].GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            && double.IsFinite(value))
-        {
-            samples.Add(new PromSample((long)Math.Round(pair[0].GetDouble()), value));
+            return body.Series;
         }
     }
 
     private static string Seconds(DateTimeOffset time) =>
         (time.ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
-
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-
-    private sealed record ApiResponse(string Status, ApiData? Data, string? ErrorType, string? Error);
-
-    private sealed record ApiData(string ResultType, List<ApiSeries> Result);
-
-    private sealed record ApiSeries(Dictionary<string, string>? Metric, JsonElement[]? Value, List<JsonElement[]>? Values);
 }

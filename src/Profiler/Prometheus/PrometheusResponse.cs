@@ -1,0 +1,149 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Resorcerer.Profiler.Prometheus;
+
+/// <summary>
+/// The Prometheus HTTP API's answer, read in one pass with <see cref="Utf8JsonReader"/>: samples go straight into
+/// their lists, with no document tree in between (answers of millions of samples are common during backfill).
+/// </summary>
+public sealed class PrometheusResponse
+{
+    public string? Status { get; private set; }
+
+    public string? ErrorType { get; private set; }
+
+    public string? Error { get; private set; }
+
+    public List<PromSeries> Series { get; } = [];
+
+    /// <summary>Parses the body; throws <see cref="JsonException"/> when it is not the API's JSON.</summary>
+    public static PrometheusResponse Parse(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+        var response = new PrometheusResponse();
+        Expect(ref reader, JsonTokenType.StartObject);
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("status"u8))
+            {
+                response.Status = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("errorType"u8))
+            {
+                response.ErrorType = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("error"u8))
+            {
+                response.Error = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("data"u8))
+            {
+                ReadData(ref reader, response.Series);
+            }
+            else
+            {
+                Skip(ref reader);
+            }
+        }
+
+        return response;
+    }
+
+    private static void ReadData(ref Utf8JsonReader reader, List<PromSeries> series)
+    {
+        Expect(ref reader, JsonTokenType.StartObject);
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("result"u8))
+            {
+                Expect(ref reader, JsonTokenType.StartArray);
+                while (Next(ref reader) == JsonTokenType.StartObject)
+                {
+                    series.Add(ReadSeries(ref reader));
+                }
+            }
+            else
+            {
+                Skip(ref reader);
+            }
+        }
+    }
+
+    private static PromSeries ReadSeries(ref Utf8JsonReader reader)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var samples = new List<PromSample>();
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("metric"u8))
+            {
+                Expect(ref reader, JsonTokenType.StartObject);
+                while (Next(ref reader) == JsonTokenType.PropertyName)
+                {
+                    var name = reader.GetString()!;
+                    labels[name] = ReadString(ref reader) ?? string.Empty;
+                }
+            }
+            else if (reader.ValueTextEquals("values"u8))
+            {
+                Expect(ref reader, JsonTokenType.StartArray);
+                while (Next(ref reader) == JsonTokenType.StartArray)
+                {
+                    ReadSample(ref reader, samples);
+                }
+            }
+            else if (reader.ValueTextEquals("value"u8))
+            {
+                Expect(ref reader, JsonTokenType.StartArray);
+                ReadSample(ref reader, samples);
+            }
+            else
+            {
+                Skip(ref reader);
+            }
+        }
+
+        return new PromSeries(labels, samples);
+    }
+
+    /// <summary>Reads <c>[unix seconds, "value"]</c> (the opening bracket already read); NaN and infinities carry no usage.</summary>
+    private static void ReadSample(ref Utf8JsonReader reader, List<PromSample> samples)
+    {
+        Expect(ref reader, JsonTokenType.Number);
+        var timestamp = reader.GetDouble();
+        Expect(ref reader, JsonTokenType.String);
+        var text = reader.ValueSpan;
+        var parsed = !reader.ValueIsEscaped && Utf8Parser.TryParse(text, out double value, out var consumed) && consumed == text.Length
+            || double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        Expect(ref reader, JsonTokenType.EndArray);
+        if (parsed && double.IsFinite(value))
+        {
+            samples.Add(new PromSample((long)Math.Round(timestamp), value));
+        }
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+    }
+
+    private static void Skip(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        reader.Skip();
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new JsonException("the answer ends too early");
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType expected)
+    {
+        if (Next(ref reader) != expected)
+        {
+            throw new JsonException($"expected {expected} but found {reader.TokenType} at byte {reader.TokenStartIndex}");
+        }
+    }
+}
