@@ -58,7 +58,7 @@ try
     })), options);
     var time = new MovableTime(DateTimeOffset.FromUnixTimeSeconds(end - 15 * 60));
 
-    var (reports, withState, tracked, collected) = RunCycles(() => new ProfilingCycle(new ConfiguredNamespaces(options), source,
+    var (reports, withState, tracked, collected) = RunCycles(() => new ProfilingCycle(new ConfiguredNamespaces(options), new NoWorkloadEvents(), source,
         new RedisProfileStore(connection, NullLogger<RedisProfileStore>.Instance), checkpoints, StrategyCatalog.Default, time, options, metrics,
         NullLogger<ProfilingCycle>.Instance), time, end);
     Report("first start (backfill)", reports[0]);
@@ -125,7 +125,8 @@ static (List<CycleReport> Reports, long WithState, int Tracked, Func<bool> Colle
 
 static void Report(string what, CycleReport report) =>
     Console.WriteLine($"  {what}: {report.Duration.TotalSeconds:0.00} s, {report.Queries} queries, {report.SamplesRead:N0} samples, " +
-                      $"{report.Written.Count} profiles written");
+                      $"{report.Written.Count} profiles written (read {report.Phases.Read.TotalSeconds:0.00} s, fold {report.Phases.Fold.TotalSeconds:0.00} s, " +
+                      $"write {report.Phases.Write.TotalSeconds:0.00} s)");
 
 internal sealed class MovableTime(DateTimeOffset start) : TimeProvider
 {

@@ -49,7 +49,7 @@ public sealed class ProfilerOptions
     public Duration Lag { get; set; } = Duration.FromMinutes(1);
 
     /// <summary>History is read in chunks of this length (first start, new namespaces, catching up).</summary>
-    public Duration BackfillChunk { get; set; } = Duration.FromHours(6);
+    public Duration BackfillChunk { get; set; } = Duration.FromHours(1);
 
     /// <summary>A failed or partial Prometheus read is retried this many times, waiting RetryDelay, then twice that, ...</summary>
     public int Retries { get; set; } = 3;
@@ -58,6 +58,20 @@ public sealed class ProfilerOptions
 
     /// <summary>A workload with no usage for this long has its profile and state removed.</summary>
     public Duration ForgetAfter { get; set; } = Duration.FromDays(7);
+
+    /// <summary>A workload deleted from the cluster keeps its profile this long (a re-created workload finds it again).</summary>
+    public Duration DeletedGrace { get; set; } = Duration.FromHours(1);
+
+    /// <summary>Campaign for a Kubernetes Lease and profile only while holding it.</summary>
+    public bool LeaderElect { get; set; }
+
+    /// <summary>Namespace of the Lease; empty means this pod's own namespace.</summary>
+    public string? LeaderElectionNamespace { get; set; }
+
+    public string LeaderElectionName { get; set; } = "resorcerer-profiler";
+
+    /// <summary>How long a Lease holds without renewal; the leader renews well within it.</summary>
+    public Duration LeaseDuration { get; set; } = Duration.FromSeconds(15);
 
     /// <summary>The recommendation strategy: resorcerer (default), vpa or krr.</summary>
     public string Strategy { get; set; } = "resorcerer";
@@ -151,6 +165,8 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
         Require(options.BackfillChunk.Value >= options.Step.Value, $"--backfill-chunk {options.BackfillChunk} is shorter than --step {options.Step}");
         Require(options.Retries is >= 0 and <= 10, $"--retries {options.Retries} is out of range: use 0 to 10");
         Require(options.ForgetAfter.Value >= TimeSpan.FromHours(1), $"--forget-after {options.ForgetAfter} is too short: use 1h or more");
+        Require(options.LeaseDuration.Value >= TimeSpan.FromSeconds(1), $"--lease-duration {options.LeaseDuration} is too short: use 1s or more");
+        Require(!options.LeaderElect || !options.Once, "--leader-elect and --once do not go together: a single run does not campaign");
         Require(StrategyCatalog.Find(options.Strategy) is not null,
             $"--strategy '{options.Strategy}' is not a strategy: use one of {StrategyCatalog.Names}");
         Require(options.MaxPointsPerQuery is >= 10 and <= 11_000,

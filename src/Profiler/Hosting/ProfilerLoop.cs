@@ -1,30 +1,65 @@
 using Microsoft.Extensions.Options;
 using Resorcerer.Profiler.Profiling;
+using Resorcerer.Profiler.Workloads;
 
 namespace Resorcerer.Profiler.Hosting;
 
-/// <summary>Runs a profiling cycle every interval until the program stops. A failed cycle is logged and retried next time.</summary>
+/// <summary>
+/// Runs a profiling cycle every interval until the program stops; with leader election, only while leading, and
+/// with fresh memory each time leadership is won (the state comes back from the checkpoints). A failed cycle is
+/// logged and retried at the next interval.
+/// </summary>
 public sealed class ProfilerLoop(
-    ProfilingCycle cycle,
+    Func<ProfilingCycle> newCycle,
     ProfilerHealth health,
     ProfilerMetrics metrics,
     TimeProvider time,
     IOptions<ProfilerOptions> options,
+    IServiceProvider services,
     ILogger<ProfilerLoop> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = options.Value.Interval.Value;
+        (services.GetService<INamespaceSource>() as ClusterWatcher)?.Start(stoppingToken);
         logger.LogInformation("Profiling every {Interval}", options.Value.Interval);
-        using var timer = new PeriodicTimer(interval, time);
+        if (!options.Value.LeaderElect)
+        {
+            await RunCyclesAsync(stoppingToken);
+            return;
+        }
+
+        var gate = services.GetRequiredService<LeaderGate>();
+        health.Gate = gate;
+        var campaign = gate.RunAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var term = await gate.WaitUntilLeadingAsync(stoppingToken);
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
+            try
+            {
+                await RunCyclesAsync(both.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Leadership lost mid-cycle: the new leader resumes from the checkpoints.
+            }
+        }
+
+        await campaign;
+    }
+
+    private async Task RunCyclesAsync(CancellationToken cancellationToken)
+    {
+        var cycle = newCycle();
+        using var timer = new PeriodicTimer(options.Value.Interval.Value, time);
         do
         {
             try
             {
-                await cycle.RunAsync(stoppingToken);
+                await cycle.RunAsync(cancellationToken);
                 health.CycleSucceeded(time.GetUtcNow());
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 var kind = CycleFailure.Kind(e);
                 metrics.RecordFailure(kind);
@@ -32,7 +67,7 @@ public sealed class ProfilerLoop(
                     kind, CycleFailure.Describe(e), options.Value.Interval);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await timer.WaitForNextTickAsync(cancellationToken));
     }
 }
 
@@ -40,6 +75,9 @@ public sealed class ProfilerLoop(
 public sealed class ProfilerHealth
 {
     private long _lastSuccess;
+
+    /// <summary>The leader election, when the profiler takes part in one.</summary>
+    public LeaderGate? Gate { get; set; }
 
     public DateTimeOffset? LastSuccess =>
         Interlocked.Read(ref _lastSuccess) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using k8s;
 using Prometheus;
 using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Profiling;
@@ -36,14 +37,27 @@ public static class ProfilerServices
                 cache.ConnectionMultiplexerFactory = () => Task.FromResult(provider.GetRequiredService<IConnectionMultiplexer>()));
         services.AddSingleton<ICheckpointStore, RedisCheckpointStore>();
 
+        // One Kubernetes client, made only when something needs it (not with --namespaces and no leader election).
+        services.AddSingleton<Func<IKubernetes>>(_ =>
+        {
+            var client = new Lazy<IKubernetes>(KubernetesClientFactory.Create);
+            return () => client.Value;
+        });
+        services.AddSingleton<ClusterWatcher>();
         services.AddSingleton<INamespaceSource>(provider =>
-            provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.NamespaceList.Count > 0
-                ? ActivatorUtilities.CreateInstance<ConfiguredNamespaces>(provider)
-                : new OptedInNamespaces(KubernetesClientFactory.Create));
-
+        {
+            var options = provider.GetRequiredService<IOptions<ProfilerOptions>>().Value;
+            return options.NamespaceList.Count > 0 ? ActivatorUtilities.CreateInstance<ConfiguredNamespaces>(provider)
+                : options.Once ? new OptedInNamespaces(provider.GetRequiredService<Func<IKubernetes>>())
+                : provider.GetRequiredService<ClusterWatcher>();
+        });
+        services.AddSingleton<IWorkloadEvents>(provider =>
+            provider.GetRequiredService<INamespaceSource>() as IWorkloadEvents ?? new NoWorkloadEvents());
+        services.AddSingleton<LeaderGate>();
         services.AddSingleton<IRecommendationStrategy>(provider =>
             StrategyCatalog.Find(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.Strategy) ?? StrategyCatalog.Default);
-        services.AddSingleton<ProfilingCycle>();
+        services.AddTransient<ProfilingCycle>();
+        services.AddSingleton<Func<ProfilingCycle>>(provider => provider.GetRequiredService<ProfilingCycle>);
         services.AddSingleton<ProfilerHealth>();
         return services;
     }
@@ -57,9 +71,9 @@ public static class ProfilerServices
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
         // Ready as soon as it runs: the profiler serves no traffic that must wait for a first cycle.
-        app.MapGet("/readyz", (ProfilerHealth health) => Results.Text(health.LastSuccess is { } at
-            ? $"ok: last successful cycle at {at:u}"
-            : "ok: no successful cycle yet"));
+        app.MapGet("/readyz", (ProfilerHealth health) => Results.Text(
+            (health.Gate is { } gate ? gate.IsLeader ? "ok: leader; " : $"ok: standing by ({gate.Leader ?? "no leader yet"} leads); " : "ok: ") +
+            (health.LastSuccess is { } at ? $"last successful cycle at {at:u}" : "no successful cycle yet")));
         app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
         return app;
     }

@@ -23,7 +23,11 @@ public sealed record CycleReport(
     long SamplesRead,
     int Queries,
     int PendingWrites,
-    TimeSpan Duration);
+    TimeSpan Duration)
+{
+    /// <summary>Time spent waiting for Prometheus, folding samples in, and writing to Redis.</summary>
+    public (TimeSpan Read, TimeSpan Fold, TimeSpan Write) Phases { get; init; }
+}
 
 /// <summary>
 /// One profiling cycle, incremental: each namespace has a cursor, the time up to which its usage has been read.
@@ -34,6 +38,7 @@ public sealed record CycleReport(
 /// </summary>
 public sealed class ProfilingCycle(
     INamespaceSource namespaces,
+    IWorkloadEvents events,
     IUsageSource usage,
     IProfileStore store,
     ICheckpointStore checkpoints,
@@ -92,11 +97,15 @@ public sealed class ProfilingCycle(
         }
 
         ForgetGoneWorkloads(now);
+        var writing = Stopwatch.StartNew();
         var (written, kept, pending) = await PersistAsync(now, cancellationToken);
         await SaveCursorsAsync(cancellationToken);
 
         var report = new CycleReport(namespaceList, _owners.PodCount, written, kept, tally.Unowned.Count, tally.OomKills,
-            tally.Samples, (int)(usage.QueriesSent - queriesBefore), pending, stopwatch.Elapsed);
+            tally.Samples, (int)(usage.QueriesSent - queriesBefore), pending, stopwatch.Elapsed)
+        {
+            Phases = (tally.Reading.Elapsed, tally.Folding.Elapsed, writing.Elapsed),
+        };
         metrics.Record(report, TrackedWorkloads, TrackedContainers);
         if (kept.Count > 0)
         {
@@ -134,8 +143,12 @@ public sealed class ProfilingCycle(
         for (var (start, index) = (from, 1); start < end; start += chunk, index++)
         {
             var window = new TimeWindow(DateTimeOffset.FromUnixTimeSeconds(start + step), DateTimeOffset.FromUnixTimeSeconds(Math.Min(start + chunk, end)));
+            tally.Reading.Start();
             var data = await ReadChunkWithRetriesAsync(group, window, cancellationToken);
+            tally.Reading.Stop();
+            tally.Folding.Start();
             await FoldAsync(data, window.End.ToUnixTimeSeconds(), tally, cancellationToken);
+            tally.Folding.Stop();
             foreach (var ns in group)
             {
                 _cursors![ns] = window.End.ToUnixTimeSeconds();
@@ -280,6 +293,13 @@ public sealed class ProfilingCycle(
 
     private void ForgetGoneWorkloads(long now)
     {
+        foreach (var deleted in events.TakeDeleted(DateTimeOffset.FromUnixTimeSeconds(now) - options.Value.DeletedGrace.Value))
+        {
+            _states.Remove(deleted);
+            _pendingDeletes.Add(deleted);
+            logger.LogInformation("{Workload} was deleted more than {Grace} ago: removing its profile", deleted, options.Value.DeletedGrace);
+        }
+
         var before = now - (long)options.Value.ForgetAfter.Value.TotalSeconds;
         _owners.Forget(before);
         foreach (var gone in _states.Values.Where(s => s.LastSeen < before).ToList())
@@ -424,5 +444,9 @@ public sealed class ProfilingCycle(
         public long Samples { get; set; }
 
         public int OomKills { get; set; }
+
+        public Stopwatch Reading { get; } = new();
+
+        public Stopwatch Folding { get; } = new();
     }
 }

@@ -1,5 +1,6 @@
 using k8s;
 using Microsoft.Extensions.Options;
+using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Workloads;
 
@@ -7,6 +8,19 @@ namespace Resorcerer.Profiler.Workloads;
 public interface INamespaceSource
 {
     Task<IReadOnlyList<string>> GetNamespacesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Workloads the Kubernetes API reported deleted.</summary>
+public interface IWorkloadEvents
+{
+    /// <summary>Workloads deleted at or before <paramref name="before"/>; each is reported once.</summary>
+    IReadOnlyList<WorkloadRef> TakeDeleted(DateTimeOffset before);
+}
+
+/// <summary>No deletion events (without watches, workloads are forgotten when their usage stops).</summary>
+public sealed class NoWorkloadEvents : IWorkloadEvents
+{
+    public IReadOnlyList<WorkloadRef> TakeDeleted(DateTimeOffset before) => [];
 }
 
 /// <summary>The namespaces named by <c>--namespaces</c>.</summary>

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Resorcerer.Profiler.Hosting;
+using Resorcerer.TestSupport;
+
+namespace Resorcerer.Profiler.Tests.Hosting;
+
+/// <summary>Two replicas campaign for one Lease on a fake API server that keeps Leases as the real one does.</summary>
+public sealed class LeaderGateTests : IAsyncLifetime
+{
+    private FakeKubernetesApi _api = null!;
+
+    public async Task InitializeAsync() => _api = await FakeKubernetesApi.StartAsync();
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    private LeaderGate Replica(string identity) => new(_api.Client,
+        Microsoft.Extensions.Options.Options.Create(new ProfilerOptions
+        {
+            LeaderElect = true,
+            LeaderElectionNamespace = "resorcerer",
+            LeaseDuration = Configuration.Duration.FromSeconds(1.5),
+        }),
+        NullLogger<LeaderGate>.Instance, identity);
+
+    [Fact]
+    public async Task One_replica_leads_and_another_takes_over_when_it_stops()
+    {
+        using var a = Replica("profiler-a");
+        using var b = Replica("profiler-b");
+        using var stopA = new CancellationTokenSource();
+        using var stopB = new CancellationTokenSource();
+        var campaigns = new[] { a.RunAsync(stopA.Token), b.RunAsync(stopB.Token) };
+
+        var first = await Task.WhenAny(a.WaitUntilLeadingAsync(CancellationToken.None), b.WaitUntilLeadingAsync(CancellationToken.None))
+            .WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(1000); // a few renewals: the other must not take over meanwhile
+        var (leader, standby, stopLeader) = a.IsLeader ? (a, b, stopA) : (b, a, stopB);
+        Assert.True(leader.IsLeader);
+        Assert.False(standby.IsLeader);
+        Assert.Equal(leader.Identity, _api.Lease("resorcerer", "resorcerer-profiler")!["spec"]!["holderIdentity"]!.GetValue<string>());
+
+        var lost = await leader.WaitUntilLeadingAsync(CancellationToken.None);
+        await stopLeader.CancelAsync();
+        await standby.WaitUntilLeadingAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(standby.IsLeader);
+        Assert.Equal(standby.Identity, _api.Lease("resorcerer", "resorcerer-profiler")!["spec"]!["holderIdentity"]!.GetValue<string>());
+        await stopA.CancelAsync();
+        await stopB.CancelAsync();
+        await Task.WhenAll(campaigns.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
+        GC.KeepAlive(lost);
+    }
+}

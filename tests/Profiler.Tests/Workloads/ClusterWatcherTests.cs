@@ -1,0 +1,121 @@
+using System.Net;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Resorcerer.Profiler.Workloads;
+using Resorcerer.TestSupport;
+using Resorcerer.Workloads;
+
+namespace Resorcerer.Profiler.Tests.Workloads;
+
+/// <summary>The watches against a fake API server that lists, streams events, closes streams and fails on demand.</summary>
+public sealed class ClusterWatcherTests : IAsyncLifetime, IDisposable
+{
+    private const string Namespaces = "/api/v1/namespaces";
+    private const string Deployments = "/apis/apps/v1/deployments";
+    private readonly CancellationTokenSource _stop = new();
+    private FakeKubernetesApi _api = null!;
+    private ClusterWatcher _watcher = null!;
+
+    public async Task InitializeAsync()
+    {
+        _api = await FakeKubernetesApi.StartAsync();
+        _api.Serve(Namespaces, new V1NamespaceList { Items = [Namespace("shop")], Metadata = new V1ListMeta { ResourceVersion = "10" } });
+        _api.Serve(Deployments, new V1DeploymentList
+        {
+            Items = [new V1Deployment
+            {
+                Metadata = new V1ObjectMeta
+                {
+                    Name = "web",
+                    NamespaceProperty = "shop",
+                    Annotations = new Dictionary<string, string> { ["resorcerer.io/mode"] = "Off", ["other.io/x"] = "y" },
+                },
+            }],
+            Metadata = new V1ListMeta { ResourceVersion = "11" },
+        });
+        _api.Serve("/apis/apps/v1/statefulsets", new V1StatefulSetList { Items = [] });
+        _api.Serve("/apis/apps/v1/daemonsets", new V1DaemonSetList { Items = [] });
+        _api.Serve("/apis/batch/v1/cronjobs", new V1CronJobList { Items = [] });
+        _api.Serve("/apis/batch/v1/jobs", new V1JobList { Items = [] });
+        foreach (var path in new[] { Namespaces, Deployments, "/apis/apps/v1/statefulsets", "/apis/apps/v1/daemonsets", "/apis/batch/v1/cronjobs", "/apis/batch/v1/jobs" })
+        {
+            _api.Watch(path);
+        }
+
+        _watcher = new ClusterWatcher(_api.Client, TimeProvider.System, NullLogger<ClusterWatcher>.Instance);
+        _watcher.Start(_stop.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _api.DisposeAsync();
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    private static V1Namespace Namespace(string name) =>
+        new() { Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["resorcerer.io/enabled"] = "true" } } };
+
+    private async Task<IReadOnlyList<string>> EventuallyAsync(Func<IReadOnlyList<string>, bool> done)
+    {
+        IReadOnlyList<string> namespaces = [];
+        for (var attempt = 0; attempt < 100 && !done(namespaces); attempt++)
+        {
+            await Task.Delay(50);
+            namespaces = await _watcher.GetNamespacesAsync(CancellationToken.None);
+        }
+
+        return namespaces;
+    }
+
+    [Fact]
+    public async Task Opted_in_namespaces_follow_the_watch()
+    {
+        Assert.Equal(["shop"], await _watcher.GetNamespacesAsync(CancellationToken.None));
+
+        _api.Watch(Namespaces).Send("ADDED", Namespace("bank"));
+        Assert.Equal(["bank", "shop"], await EventuallyAsync(n => n.Count == 2));
+        Assert.Contains(_api.Requests, r => r.Contains("labelSelector=resorcerer.io%2Fenabled%3Dtrue", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal));
+
+        _api.Watch(Namespaces).Send("DELETED", Namespace("shop"));
+        Assert.Equal(["bank"], await EventuallyAsync(n => n.Count == 1));
+    }
+
+    [Fact]
+    public async Task When_the_api_fails_the_last_known_namespaces_are_kept()
+    {
+        Assert.Equal(["shop"], await _watcher.GetNamespacesAsync(CancellationToken.None));
+
+        _api.Fail(Namespaces, HttpStatusCode.InternalServerError);
+        _api.Watch(Namespaces).Close(); // the watch ends; listing again fails
+        await Task.Delay(1500);
+
+        Assert.Equal(["shop"], await _watcher.GetNamespacesAsync(CancellationToken.None));
+        Assert.True(_api.Requests.Count(r => r.StartsWith("GET /api/v1/namespaces?", StringComparison.Ordinal) && !r.Contains("watch=true", StringComparison.Ordinal)) >= 2, string.Join("\n", _api.Requests));
+    }
+
+    [Fact]
+    public async Task Workloads_carry_their_resorcerer_annotations_and_deletions()
+    {
+        await _watcher.GetNamespacesAsync(CancellationToken.None);
+        var web = new WorkloadRef("shop", "Deployment", "web");
+        for (var attempt = 0; attempt < 100 && _watcher.Find(web) is null; attempt++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(new Dictionary<string, string> { ["resorcerer.io/mode"] = "Off" }, _watcher.Find(web)!.Annotations);
+        Assert.Empty(_watcher.TakeDeleted(DateTimeOffset.UtcNow));
+
+        _api.Watch(Deployments).Send("DELETED", new V1Deployment { Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "shop" } });
+        for (var attempt = 0; attempt < 100 && _watcher.Find(web)?.DeletedAt is null; attempt++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Empty(_watcher.TakeDeleted(DateTimeOffset.UtcNow.AddHours(-1))); // still within the grace period
+        Assert.Equal([web], _watcher.TakeDeleted(DateTimeOffset.UtcNow));
+        Assert.Empty(_watcher.TakeDeleted(DateTimeOffset.UtcNow)); // reported once
+    }
+}
