@@ -28,6 +28,24 @@ public static class ResorcererKeys
     /// <summary>Pod annotation: a readable record of what the webhook changed.</summary>
     public const string UpdatesAnnotation = Prefix + "updates";
 
+    /// <summary>Namespace or workload annotation: <c>Initial</c> (set requests at creation, the default) or <c>Off</c> (annotate only).</summary>
+    public const string ModeAnnotation = Prefix + "mode";
+
+    /// <summary>Namespace or workload annotation: comma-separated container names the webhook leaves alone.</summary>
+    public const string ExcludeContainersAnnotation = Prefix + "exclude-containers";
+
+    /// <summary>Namespace or workload annotation: <c>RequestsAndLimits</c> (the default) or <c>RequestsOnly</c>.</summary>
+    public const string ControlledValuesAnnotation = Prefix + "controlled-values";
+
+    /// <summary>Namespace or workload annotations: bounds on every container's recommended CPU and memory (quantities).</summary>
+    public const string MinCpuAnnotation = Prefix + "min-cpu";
+
+    public const string MaxCpuAnnotation = Prefix + "max-cpu";
+
+    public const string MinMemoryAnnotation = Prefix + "min-memory";
+
+    public const string MaxMemoryAnnotation = Prefix + "max-memory";
+
     /// <summary>Label selector that finds opted-in namespaces.</summary>
     public const string EnabledNamespaceSelector = EnabledLabel + "=true";
 

@@ -23,6 +23,9 @@ public sealed record WorkloadProfile
 
     /// <summary>Container name to its profile. Containers with too little data are absent.</summary>
     public required IReadOnlyDictionary<string, ContainerProfile> Containers { get; init; }
+
+    /// <summary>The workload's effective policy when the profiler knew one; absent means the defaults.</summary>
+    public WorkloadPolicy? Policy { get; init; }
 }
 
 /// <summary>A container's CPU and memory profile. Either is null when its data was too thin to trust.</summary>

@@ -54,6 +54,7 @@ public sealed class ProfilingCycle(
     private readonly Dictionary<WorkloadRef, WorkloadState> _states = [];
     private readonly HashSet<WorkloadRef> _checkpointLooked = [];
     private readonly OwnershipResolver _owners = new();
+    private readonly Dictionary<(string Namespace, string Pod), long> _unowned = [];
     private readonly Dictionary<string, long> _seriesSeen = new(StringComparer.Ordinal);
     private Dictionary<string, long>? _cursors;
     private bool _redisWasDown;
@@ -132,17 +133,18 @@ public sealed class ProfilingCycle(
         var settings = options.Value;
         var step = (long)settings.Step.Value.TotalSeconds;
         var chunk = Math.Max(step, (long)settings.BackfillChunk.Value.TotalSeconds / step * step);
-        var chunks = (int)Math.Ceiling((end - from) / (double)chunk);
-        var backfill = chunks > 1;
+        var backfill = end - from > chunk;
+        var progress = Stopwatch.StartNew();
         if (backfill)
         {
-            logger.LogInformation("Reading {Hours:0.#} h of history for [{Namespaces}] in {Chunks} chunks",
-                (end - from) / 3600.0, string.Join(", ", group), chunks);
+            logger.LogInformation("Reading {Hours:0.#} h of history for [{Namespaces}] in chunks of at most {Chunk}",
+                (end - from) / 3600.0, string.Join(", ", group), settings.BackfillChunk);
         }
 
-        for (var (start, index) = (from, 1); start < end; start += chunk, index++)
+        for (var start = from; start < end;)
         {
             var window = new TimeWindow(DateTimeOffset.FromUnixTimeSeconds(start + step), DateTimeOffset.FromUnixTimeSeconds(Math.Min(start + chunk, end)));
+            var samplesBefore = tally.Samples;
             tally.Reading.Start();
             var data = await ReadChunkWithRetriesAsync(group, window, cancellationToken);
             tally.Reading.Stop();
@@ -154,12 +156,24 @@ public sealed class ProfilingCycle(
                 _cursors![ns] = window.End.ToUnixTimeSeconds();
             }
 
-            if (backfill)
+            start = window.End.ToUnixTimeSeconds();
+            if (backfill && (progress.Elapsed > TimeSpan.FromSeconds(10) || start >= end))
             {
-                logger.LogInformation("  chunk {Index}/{Chunks} up to {End:u}: {Samples} samples read so far", index, chunks, window.End, tally.Samples);
+                logger.LogInformation("  history read up to {End:u} ({Done:P0}): {Samples} samples so far",
+                    window.End, (start - from) / (double)(end - from), tally.Samples);
+                progress.Restart();
+            }
+
+            // Stretch the chunks over stretches with little data (before the workloads existed), within a day.
+            if (tally.Samples - samplesBefore < SamplesPerChunk / 4)
+            {
+                chunk = Math.Min(chunk * 2, Math.Max(86400 / step * step, chunk));
             }
         }
     }
+
+    /// <summary>A read of about this many samples holds a few hundred MB while it is parsed: chunks grow only below it.</summary>
+    private const long SamplesPerChunk = 2_000_000;
 
     private sealed record ChunkData(Ownership Owners, IReadOnlyList<ContainerUsage> Cpu, IReadOnlyList<ContainerUsage> Memory, IReadOnlyList<OomKill> Kills);
 
@@ -170,10 +184,16 @@ public sealed class ProfilingCycle(
         {
             try
             {
-                var owners = await usage.ReadOwnershipAsync(group, window, cancellationToken);
                 var cpu = await usage.ReadUsageAsync(UsageResource.Cpu, group, window, cancellationToken);
                 var memory = await usage.ReadUsageAsync(UsageResource.Memory, group, window, cancellationToken);
                 var kills = await usage.ReadOomKillsAsync(group, window, cancellationToken);
+
+                // Ownership changes only when pods come and go: ask for it when the usage shows a pod not yet known
+                // (or shows nothing, to tell an empty namespace from a partial answer).
+                var unknown = cpu.Concat(memory).Any(c => _owners.WorkloadOf(c.Container.Namespace, c.Container.Pod) is null && !_unowned.ContainsKey((c.Container.Namespace, c.Container.Pod)));
+                var owners = unknown || cpu.Count + memory.Count == 0
+                    ? await usage.ReadOwnershipAsync(group, window, cancellationToken)
+                    : new Ownership([], []);
                 var key = string.Join(',', group);
                 // Pods that exist but show no usage at all: Prometheus answered part of the question. Do not trust it.
                 if (owners.Pods.Count > 0 && cpu.Count == 0 && memory.Count == 0 && _seriesSeen.GetValueOrDefault(key) > 0)
@@ -226,6 +246,12 @@ public sealed class ProfilingCycle(
                 if (_owners.WorkloadOf(container.Container.Namespace, container.Container.Pod) is not { } workload)
                 {
                     tally.Unowned.Add(container.Container);
+                    if (data.Owners.Pods.Count > 0)
+                    {
+                        // Ownership was read and still names no controller: a bare pod. Do not ask again for it.
+                        _unowned[(container.Container.Namespace, container.Container.Pod)] = seen;
+                    }
+
                     continue;
                 }
 
@@ -302,6 +328,10 @@ public sealed class ProfilingCycle(
 
         var before = now - (long)options.Value.ForgetAfter.Value.TotalSeconds;
         _owners.Forget(before);
+        foreach (var pod in _unowned.Where(p => p.Value < before).Select(p => p.Key).ToList())
+        {
+            _unowned.Remove(pod);
+        }
         foreach (var gone in _states.Values.Where(s => s.LastSeen < before).ToList())
         {
             _states.Remove(gone.Workload);

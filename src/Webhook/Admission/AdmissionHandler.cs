@@ -4,6 +4,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Resorcerer.Profiles;
 using Resorcerer.Webhook.Patching;
 using Resorcerer.Webhook.Profiles;
 using Resorcerer.Webhook.Workloads;
@@ -156,7 +157,7 @@ public sealed class AdmissionHandler(
 
         var problems = new List<string>();
         var resources = PodReader.Read(pod, problems);
-        var patch = PodPatchBuilder.Build(resources, lookup.Profile!, PatchPolicy.Default);
+        var patch = PodPatchBuilder.Build(resources, lookup.Profile!, lookup.Profile!.Policy ?? WorkloadPolicy.Default);
         var warning = problems.Count > 0 ? string.Join("; ", problems) : null;
         return patch.IsEmpty
             ? (null, AdmissionOutcome.Unchanged("no_profiled_container", warning))

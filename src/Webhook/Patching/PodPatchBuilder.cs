@@ -4,22 +4,6 @@ using Resorcerer.Quantities;
 
 namespace Resorcerer.Webhook.Patching;
 
-/// <summary>Whether the webhook may move limits along with requests.</summary>
-public enum ControlledValues
-{
-    /// <summary>Requests change; limits that were set keep their ratio to the request.</summary>
-    RequestsAndLimits,
-
-    /// <summary>Only requests change; a request is never raised above its limit.</summary>
-    RequestsOnly,
-}
-
-/// <summary>What the user allows the webhook to do to a pod.</summary>
-public sealed record PatchPolicy(ControlledValues ControlledValues = ControlledValues.RequestsAndLimits)
-{
-    public static PatchPolicy Default { get; } = new();
-}
-
 /// <summary>One value the patch changes, for the readable record on the pod.</summary>
 public sealed record ResourceChange(string Container, string Resource, string Kind, string? From, string To)
 {
@@ -44,7 +28,7 @@ public static class PodPatchBuilder
 {
     private const string Cpu = "cpu", Memory = "memory";
 
-    public static PodPatch Build(PodResources pod, WorkloadProfile profile, PatchPolicy policy)
+    public static PodPatch Build(PodResources pod, WorkloadProfile profile, WorkloadPolicy policy)
     {
         var operations = new List<PatchOperation>();
         var changes = new List<ResourceChange>();
@@ -103,7 +87,7 @@ public static class PodPatchBuilder
 
     /// <summary>The requests and limits a container ends up with, or null when it must be left alone.</summary>
     private static (ResourceAmounts Requests, ResourceAmounts Limits)? Plan(
-        ContainerResources container, ContainerProfile profile, PatchPolicy policy)
+        ContainerResources container, ContainerProfile profile, WorkloadPolicy policy)
     {
         var cpu = Resource(container.Requests.CpuMillicores, container.Limits.CpuMillicores, profile.Cpu?.Target, policy, limit => limit);
         var memory = Resource(container.Requests.MemoryBytes, container.Limits.MemoryBytes, profile.Memory?.Target, policy, Quantity.RoundUpToMebibytes);
@@ -115,7 +99,7 @@ public static class PodPatchBuilder
         return (new ResourceAmounts(cpu.Value.Request, memory.Value.Request), new ResourceAmounts(cpu.Value.Limit, memory.Value.Limit));
     }
 
-    private static (long? Request, long? Limit)? Resource(long? request, long? limit, long? target, PatchPolicy policy, Func<long, long> roundLimit)
+    private static (long? Request, long? Limit)? Resource(long? request, long? limit, long? target, WorkloadPolicy policy, Func<long, long> roundLimit)
     {
         // Kubernetes defaults a missing request to the limit, so that is the request the ratio is taken from.
         var current = request ?? limit;

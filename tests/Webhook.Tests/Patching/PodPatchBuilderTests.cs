@@ -41,7 +41,7 @@ public class PodPatchBuilderTests
     [Fact]
     public void A_container_without_resources_gets_a_whole_resources_object()
     {
-        var patch = PodPatchBuilder.Build(new PodResources(false, [Container(0, "web")]), Profile(), PatchPolicy.Default);
+        var patch = PodPatchBuilder.Build(new PodResources(false, [Container(0, "web")]), Profile(), WorkloadPolicy.Default);
 
         Assert.Equal(
             [
@@ -51,12 +51,12 @@ public class PodPatchBuilderTests
             Ops(patch, withAnnotations: true));
     }
 
-    public static TheoryData<string, ContainerResources, PatchPolicy, string[], string> Cases => new()
+    public static TheoryData<string, ContainerResources, WorkloadPolicy, string[], string> Cases => new()
     {
         {
             "limits keep their ratio to requests",
             Container(0, "web", cpuRequest: 100, memoryRequest: 128 * Mi, cpuLimit: 200, memoryLimit: 256 * Mi),
-            PatchPolicy.Default,
+            WorkloadPolicy.Default,
             [
                 "replace /spec/containers/0/resources/requests/cpu \"250m\"",
                 "replace /spec/containers/0/resources/requests/memory \"320Mi\"",
@@ -68,7 +68,7 @@ public class PodPatchBuilderTests
         {
             "a guaranteed container stays guaranteed",
             Container(0, "web", cpuRequest: 1000, memoryRequest: Mi * 1024, cpuLimit: 1000, memoryLimit: Mi * 1024),
-            PatchPolicy.Default,
+            WorkloadPolicy.Default,
             [
                 "replace /spec/containers/0/resources/requests/cpu \"250m\"",
                 "replace /spec/containers/0/resources/requests/memory \"320Mi\"",
@@ -80,7 +80,7 @@ public class PodPatchBuilderTests
         {
             "limits only: the request Kubernetes would default from the limit moves with it",
             Container(0, "web", cpuLimit: 500, memoryLimit: 512 * Mi),
-            PatchPolicy.Default,
+            WorkloadPolicy.Default,
             [
                 """add /spec/containers/0/resources/requests {"cpu":"250m","memory":"320Mi"}""",
                 "replace /spec/containers/0/resources/limits/cpu \"250m\"",
@@ -91,7 +91,7 @@ public class PodPatchBuilderTests
         {
             "a limit that is not a whole multiple rounds up",
             Container(0, "web", cpuRequest: 300, cpuLimit: 1000),
-            PatchPolicy.Default,
+            WorkloadPolicy.Default,
             [
                 "replace /spec/containers/0/resources/requests/cpu \"250m\"",
                 "add /spec/containers/0/resources/requests/memory \"320Mi\"",
@@ -102,7 +102,7 @@ public class PodPatchBuilderTests
         {
             "a scaled memory limit rounds up to whole MiB",
             Container(0, "web", memoryRequest: 2000 * Mi, memoryLimit: 3072 * Mi),
-            PatchPolicy.Default,
+            WorkloadPolicy.Default,
             [
                 "add /spec/containers/0/resources/requests/cpu \"250m\"",
                 "replace /spec/containers/0/resources/requests/memory \"320Mi\"",
@@ -113,7 +113,7 @@ public class PodPatchBuilderTests
         {
             "requests only: limits stay and cap the request",
             Container(0, "web", cpuRequest: 100, memoryRequest: 128 * Mi, cpuLimit: 200, memoryLimit: 256 * Mi),
-            new PatchPolicy(ControlledValues.RequestsOnly),
+            WorkloadPolicy.Default with { ControlledValues = ControlledValues.RequestsOnly },
             [
                 "replace /spec/containers/0/resources/requests/cpu \"200m\"",
                 "replace /spec/containers/0/resources/requests/memory \"256Mi\"",
@@ -123,21 +123,21 @@ public class PodPatchBuilderTests
         {
             "an empty resources object gets a requests object",
             Container(0, "web", hasResources: true),
-            PatchPolicy.Default,
+            WorkloadPolicy.Default,
             ["""add /spec/containers/0/resources/requests {"cpu":"250m","memory":"320Mi"}"""],
             "web: cpu request unset -> 250m, memory request unset -> 320Mi"
         },
         {
             "already right: nothing to change",
             Container(0, "web", cpuRequest: 250, memoryRequest: 320 * Mi),
-            PatchPolicy.Default,
+            WorkloadPolicy.Default,
             [],
             "web: unchanged"
         },
         {
             "a request above its limit is an invalid pod: leave it alone",
             Container(0, "web", cpuRequest: 300, cpuLimit: 200),
-            PatchPolicy.Default,
+            WorkloadPolicy.Default,
             [],
             "web: left alone (its request is above its limit)"
         },
@@ -145,7 +145,7 @@ public class PodPatchBuilderTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Container_operations(string name, ContainerResources container, PatchPolicy policy, string[] expected, string updates)
+    public void Container_operations(string name, ContainerResources container, WorkloadPolicy policy, string[] expected, string updates)
     {
         var patch = PodPatchBuilder.Build(new PodResources(true, [container]), Profile(), policy);
 
@@ -157,7 +157,7 @@ public class PodPatchBuilderTests
     public void Only_profiled_containers_change_and_only_profiled_resources()
     {
         var pod = new PodResources(true, [Container(0, "init-like"), Container(1, "web", cpuRequest: 100, memoryRequest: 64 * Mi), Container(2, "proxy")]);
-        var patch = PodPatchBuilder.Build(pod, Profile(webMemory: null), PatchPolicy.Default);
+        var patch = PodPatchBuilder.Build(pod, Profile(webMemory: null), WorkloadPolicy.Default);
 
         Assert.Equal(
             [
@@ -172,7 +172,7 @@ public class PodPatchBuilderTests
     [Fact]
     public void Existing_annotations_are_kept_and_resorcerer_keys_added_one_by_one()
     {
-        var patch = PodPatchBuilder.Build(new PodResources(true, [Container(0, "web")]), Profile(), PatchPolicy.Default);
+        var patch = PodPatchBuilder.Build(new PodResources(true, [Container(0, "web")]), Profile(), WorkloadPolicy.Default);
 
         var annotationOps = patch.Operations.Where(o => o.Path.StartsWith("/metadata", StringComparison.Ordinal)).ToList();
         Assert.Equal(
@@ -190,14 +190,14 @@ public class PodPatchBuilderTests
     [Fact]
     public void A_pod_with_no_profiled_container_gets_no_patch()
     {
-        var patch = PodPatchBuilder.Build(new PodResources(false, [Container(0, "other")]), Profile(), PatchPolicy.Default);
+        var patch = PodPatchBuilder.Build(new PodResources(false, [Container(0, "other")]), Profile(), WorkloadPolicy.Default);
         Assert.True(patch.IsEmpty);
     }
 
     [Fact]
     public void The_patch_serialises_as_an_rfc6902_array()
     {
-        var patch = PodPatchBuilder.Build(new PodResources(false, [Container(0, "web")]), Profile(), PatchPolicy.Default);
+        var patch = PodPatchBuilder.Build(new PodResources(false, [Container(0, "web")]), Profile(), WorkloadPolicy.Default);
         var json = JsonNode.Parse(PatchOperation.ToJson(patch.Operations))!.AsArray();
 
         Assert.Equal(2, json.Count);
