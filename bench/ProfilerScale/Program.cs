@@ -58,7 +58,7 @@ try
     })), options);
     var time = new MovableTime(DateTimeOffset.FromUnixTimeSeconds(end - 15 * 60));
 
-    var (reports, withState, tracked, collected) = RunCycles(() => new ProfilingCycle(new ConfiguredNamespaces(options), new NoWorkloadEvents(), source,
+    var (reports, withState, tracked, collected) = RunCycles(() => new ProfilingCycle(new ConfiguredNamespaces(options), new NoWorkloadCatalog(), source,
         new RedisProfileStore(connection, NullLogger<RedisProfileStore>.Instance), checkpoints, StrategyCatalog.Default, time, options, metrics,
         NullLogger<ProfilingCycle>.Instance), time, end);
     Report("first start (backfill)", reports[0]);

@@ -27,6 +27,15 @@ public sealed class WebhookOptions
 
     /// <summary>Largest request body read; larger ones are refused before they are read.</summary>
     public long MaxBodyBytes { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>A profile older than this is not applied (the profiler may have stopped).</summary>
+    public Duration MaxProfileAge { get; set; } = Duration.FromDays(7);
+
+    /// <summary>A profile built on less history than this is not applied.</summary>
+    public Duration MinProfileHistory { get; set; } = Duration.FromHours(3);
+
+    /// <summary>How often the certificate files are checked for a renewal.</summary>
+    public Duration TlsReloadInterval { get; set; } = Duration.FromSeconds(10);
 }
 
 /// <summary>Checks every setting at start-up; each failure names the flag and says what is wrong.</summary>
@@ -64,6 +73,11 @@ public sealed class WebhookOptionsValidator(IConfiguration configuration) : IVal
             failures.Add($"--redis-timeout {options.RedisTimeout} is out of range: use more than 0 and at most 4s, well inside the webhook timeout");
         }
 
+        if (options.TlsReloadInterval.Value < TimeSpan.FromMilliseconds(100))
+        {
+            failures.Add($"--tls-reload-interval {options.TlsReloadInterval} is too short: use 100ms or more");
+        }
+
         if (options.MaxBodyBytes < 64 * 1024)
         {
             failures.Add($"--max-body-bytes {options.MaxBodyBytes} is too small for a pod: use at least 65536");
@@ -87,7 +101,10 @@ public static class WebhookCli
         new("profile-ttl", S + "ProfileTtl", "How long a profile read from Redis is served from memory.", "DURATION", "60s"),
         new("absent-profile-ttl", S + "AbsentProfileTtl", "How long the absence of a profile is remembered.", "DURATION", "15s"),
         new("redis-timeout", S + "RedisTimeout", "Deadline of a Redis read during admission; past it the pod is admitted unchanged.", "DURATION", "250ms"),
-        new("max-body-bytes", S + "MaxBodyBytes", "Largest AdmissionReview body accepted; larger ones are refused before they are read.", "BYTES", "4194304"),
+        new("max-body-bytes", S + "MaxBodyBytes", "Largest AdmissionReview body read; past it the pod is admitted unchanged (if the request's uid came first) or the request refused, without reading the rest.", "BYTES", "4194304"),
+        new("max-profile-age", S + "MaxProfileAge", "A profile older than this is not applied (the pod is only annotated, saying why).", "DURATION", "7d"),
+        new("min-profile-history", S + "MinProfileHistory", "A profile built on less history than this is not applied (the pod is only annotated, saying why).", "DURATION", "3h"),
+        new("tls-reload-interval", S + "TlsReloadInterval", "How often the certificate files are checked; a renewed certificate is served to new connections without a restart.", "DURATION", "10s"),
     ];
 
     public const string Usage = "resorcerer-webhook --redis CONFIG --tls-cert FILE --tls-key FILE [options]";

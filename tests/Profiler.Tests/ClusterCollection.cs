@@ -53,8 +53,8 @@ public sealed class ProfilerHarness : IAsyncDisposable
     }
 
     /// <summary>A new cycle with empty memory, as after a restart; it shares the servers and the checkpoints.</summary>
-    public ProfilingCycle NewCycle(IUsageSource? source = null, TimeProvider? time = null, TimeProvider? clock = null, IWorkloadEvents? events = null) => new(
-        new ConfiguredNamespaces(Options), events ?? new NoWorkloadEvents(), source ?? Source, Store, Checkpoints, StrategyCatalog.Find(Options.Value.Strategy)!,
+    public ProfilingCycle NewCycle(IUsageSource? source = null, TimeProvider? time = null, TimeProvider? clock = null, IWorkloadCatalog? events = null) => new(
+        new ConfiguredNamespaces(Options), events ?? new NoWorkloadCatalog(), source ?? Source, Store, Checkpoints, StrategyCatalog.Find(Options.Value.Strategy)!,
         clock ?? time ?? TimeProvider.System, Options,
         new ProfilerMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry())), NullLogger<ProfilingCycle>.Instance);
 

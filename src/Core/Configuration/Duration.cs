@@ -108,6 +108,15 @@ public readonly record struct Duration(TimeSpan Value) : IComparable<Duration>
         return builder.ToString();
     }
 
+    /// <summary>A length of time rounded for people: whole days, hours, minutes or seconds, e.g. <c>3d</c>, <c>5h</c>.</summary>
+    public static Duration Round(TimeSpan span) => new(span switch
+    {
+        { TotalDays: >= 2 } => TimeSpan.FromDays(Math.Round(span.TotalDays)),
+        { TotalHours: >= 2 } => TimeSpan.FromHours(Math.Round(span.TotalHours)),
+        { TotalMinutes: >= 2 } => TimeSpan.FromMinutes(Math.Round(span.TotalMinutes)),
+        _ => TimeSpan.FromSeconds(Math.Max(0, Math.Round(span.TotalSeconds))),
+    });
+
     public int CompareTo(Duration other) => Value.CompareTo(other.Value);
 
     public static bool operator <(Duration left, Duration right) => left.Value < right.Value;

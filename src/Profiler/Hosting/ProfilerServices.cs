@@ -51,8 +51,8 @@ public static class ProfilerServices
                 : options.Once ? new OptedInNamespaces(provider.GetRequiredService<Func<IKubernetes>>())
                 : provider.GetRequiredService<ClusterWatcher>();
         });
-        services.AddSingleton<IWorkloadEvents>(provider =>
-            provider.GetRequiredService<INamespaceSource>() as IWorkloadEvents ?? new NoWorkloadEvents());
+        services.AddSingleton<IWorkloadCatalog>(provider =>
+            provider.GetRequiredService<INamespaceSource>() as IWorkloadCatalog ?? new NoWorkloadCatalog());
         services.AddSingleton<LeaderGate>();
         services.AddSingleton<IRecommendationStrategy>(provider =>
             StrategyCatalog.Find(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.Strategy) ?? StrategyCatalog.Default);

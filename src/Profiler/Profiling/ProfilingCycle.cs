@@ -38,7 +38,7 @@ public sealed record CycleReport(
 /// </summary>
 public sealed class ProfilingCycle(
     INamespaceSource namespaces,
-    IWorkloadEvents events,
+    IWorkloadCatalog events,
     IUsageSource usage,
     IProfileStore store,
     ICheckpointStore checkpoints,
@@ -132,8 +132,10 @@ public sealed class ProfilingCycle(
     {
         var settings = options.Value;
         var step = (long)settings.Step.Value.TotalSeconds;
-        var chunk = Math.Max(step, (long)settings.BackfillChunk.Value.TotalSeconds / step * step);
-        var backfill = end - from > chunk;
+        var maxChunk = Math.Max(step, (long)settings.BackfillChunk.Value.TotalSeconds / step * step);
+        var backfill = end - from > maxChunk;
+        // Start small and let the chunk follow the data: a big cluster's hour can be millions of samples.
+        var chunk = backfill ? Math.Max(step, Math.Min(maxChunk, 900 / step * step)) : maxChunk;
         var progress = Stopwatch.StartNew();
         if (backfill)
         {
@@ -164,10 +166,16 @@ public sealed class ProfilingCycle(
                 progress.Restart();
             }
 
-            // Stretch the chunks over stretches with little data (before the workloads existed), within a day.
-            if (tally.Samples - samplesBefore < SamplesPerChunk / 4)
+            // Stretch the chunks over stretches with little data (before the workloads existed), up to --backfill-chunk,
+            // or a day when that is longer; shrink them when a chunk held more than a parse should.
+            var read = tally.Samples - samplesBefore;
+            if (read < SamplesPerChunk / 4)
             {
-                chunk = Math.Min(chunk * 2, Math.Max(86400 / step * step, chunk));
+                chunk = Math.Min(chunk * 2, Math.Max(86400 / step * step, maxChunk));
+            }
+            else if (read > SamplesPerChunk)
+            {
+                chunk = Math.Max(step, chunk / 2 / step * step);
             }
         }
     }
@@ -356,7 +364,9 @@ public sealed class ProfilingCycle(
         {
             var results = await Task.WhenAll(batch.Select(async state =>
             {
-                var profile = ProfileBuilder.Build(state, at, strategy, gate);
+                var policy = events.PolicyFor(state.Workload);
+                ReportPolicyProblems(state.Workload, policy);
+                var profile = ProfileBuilder.Build(state, at, strategy, gate, policy);
                 try
                 {
                     if (profile is not null)
@@ -422,6 +432,22 @@ public sealed class ProfilingCycle(
 
         _redisWasDown = failures > 0;
         return (written, kept, failures);
+    }
+
+    private readonly HashSet<string> _reportedProblems = [];
+
+    private void ReportPolicyProblems(WorkloadRef workload, WorkloadPolicy? policy)
+    {
+        foreach (var problem in policy?.Problems ?? [])
+        {
+            lock (_reportedProblems)
+            {
+                if (_reportedProblems.Add($"{workload}: {problem}"))
+                {
+                    logger.LogWarning("{Workload}: {Problem}; the setting is ignored", workload, problem);
+                }
+            }
+        }
     }
 
     private async Task<Dictionary<string, long>> LoadCursorsAsync(CancellationToken cancellationToken)

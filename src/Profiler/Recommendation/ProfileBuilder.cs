@@ -35,7 +35,8 @@ public sealed class ContainerSamples
 public static class ProfileBuilder
 {
     /// <summary>The profile, or null when no container has enough data for either resource.</summary>
-    public static WorkloadProfile? Build(WorkloadState state, DateTimeOffset now, IRecommendationStrategy strategy, RecommendationSettings settings)
+    public static WorkloadProfile? Build(
+        WorkloadState state, DateTimeOffset now, IRecommendationStrategy strategy, RecommendationSettings settings, WorkloadPolicy? policy = null)
     {
         var at = now.ToUnixTimeSeconds();
         var estimates = new Dictionary<string, ContainerEstimate>(StringComparer.Ordinal);
@@ -71,6 +72,7 @@ public static class ProfileBuilder
                 UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(at),
                 Strategy = strategy.Name,
                 Containers = profiles,
+                Policy = policy,
             };
     }
 

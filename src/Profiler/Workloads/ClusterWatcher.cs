@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using k8s;
 using k8s.Models;
+using Resorcerer.Profiles;
+using Resorcerer.Quantities;
 using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Workloads;
@@ -14,10 +16,11 @@ public sealed record WorkloadInfo(WorkloadRef Workload, IReadOnlyDictionary<stri
 /// annotations and deletions. It serves the opted-in namespaces to the profiling cycle; when the API fails it
 /// keeps serving the last known ones.
 /// </summary>
-public sealed class ClusterWatcher(Func<IKubernetes> connect, TimeProvider time, ILogger<ClusterWatcher> logger) : INamespaceSource, IWorkloadEvents
+public sealed class ClusterWatcher(Func<IKubernetes> connect, TimeProvider time, ILogger<ClusterWatcher> logger) : INamespaceSource, IWorkloadCatalog
 {
     private static readonly TimeSpan SyncWait = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<string, bool> _namespaces = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _namespaces = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Namespace, string Name), ResourceBounds> _limitRanges = new();
     private readonly ConcurrentDictionary<WorkloadRef, WorkloadInfo> _workloads = new();
     private readonly TaskCompletionSource _namespacesSynced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _running;
@@ -62,6 +65,46 @@ public sealed class ClusterWatcher(Func<IKubernetes> connect, TimeProvider time,
         return _namespaces.Keys.Order(StringComparer.Ordinal).ToList();
     }
 
+    public WorkloadPolicy? PolicyFor(WorkloadRef workload)
+    {
+        var namespaceAnnotations = _namespaces.GetValueOrDefault(workload.Namespace);
+        var known = _workloads.GetValueOrDefault(workload);
+        if (namespaceAnnotations is null && known is null)
+        {
+            return null;
+        }
+
+        // Several LimitRanges in a namespace all apply: the tightest bound wins.
+        var ranges = _limitRanges.Where(r => r.Key.Namespace == workload.Namespace).Select(r => r.Value).ToList();
+        var limitRange = new ResourceBounds(
+            ranges.Max(r => r.MinCpu), ranges.Select(r => r.MaxCpu).Where(v => v is not null).Min(),
+            ranges.Max(r => r.MinMemory), ranges.Select(r => r.MaxMemory).Where(v => v is not null).Min());
+        return PolicyAnnotations.Read(namespaceAnnotations, known?.Annotations, limitRange);
+    }
+
+    /// <summary>The container minimum and maximum of a LimitRange, in millicores and bytes.</summary>
+    public static ResourceBounds ContainerBounds(V1LimitRange range)
+    {
+        var container = range.Spec?.Limits?.Where(l => l.Type == "Container").ToList() ?? [];
+        long? Read(Func<V1LimitRangeItem, IDictionary<string, ResourceQuantity>?> pick, string resource, bool cpu, bool max)
+        {
+            var values = container.Select(l => pick(l)?.TryGetValue(resource, out var q) == true ? q.ToString() : null)
+                .Select(text => cpu ? (Quantity.TryParseMillicores(text, out var m) ? m : (long?)null) : (Quantity.TryParseBytes(text, out var b) ? b : null))
+                .Where(v => v is not null)
+                .ToList();
+            return values.Count == 0 ? null : max ? values.Min() : values.Max();
+        }
+
+        return new ResourceBounds(
+            Read(l => l.Min, "cpu", cpu: true, max: false), Read(l => l.Max, "cpu", cpu: true, max: true),
+            Read(l => l.Min, "memory", cpu: false, max: false), Read(l => l.Max, "memory", cpu: false, max: true));
+    }
+
+    private static Dictionary<string, string> Annotations(V1Namespace item) =>
+        (item.Metadata.Annotations ?? new Dictionary<string, string>())
+            .Where(a => a.Key.StartsWith(ResorcererKeys.Prefix, StringComparison.Ordinal))
+            .ToDictionary(a => a.Key, a => a.Value);
+
     private Task RunAsync(CancellationToken stopping)
     {
         var kubernetes = connect();
@@ -80,9 +123,9 @@ public sealed class ClusterWatcher(Func<IKubernetes> connect, TimeProvider time,
                 _namespaces.TryRemove(gone, out _);
             }
 
-            foreach (var name in names)
+            foreach (var item in items)
             {
-                _namespaces[name] = true;
+                _namespaces[item.Metadata.Name] = Annotations(item);
             }
 
             _namespacesSynced.TrySetResult();
@@ -95,13 +138,40 @@ public sealed class ClusterWatcher(Func<IKubernetes> connect, TimeProvider time,
             }
             else
             {
-                _namespaces[item.Metadata.Name] = true;
+                _namespaces[item.Metadata.Name] = Annotations(item);
+            }
+        };
+
+        var limitRanges = new Informer<V1LimitRange>(
+            "LimitRanges",
+            ct => Listing<V1LimitRange, V1LimitRangeList>(kubernetes.CoreV1.ListLimitRangeForAllNamespacesAsync(cancellationToken: ct)),
+            (v, ct) => kubernetes.CoreV1.WatchListLimitRangeForAllNamespacesAsync(resourceVersion: v, allowWatchBookmarks: true, cancellationToken: ct),
+            logger, time);
+        limitRanges.Listed += items =>
+        {
+            _limitRanges.Clear();
+            foreach (var item in items)
+            {
+                _limitRanges[(item.Metadata.NamespaceProperty, item.Metadata.Name)] = ContainerBounds(item);
+            }
+        };
+        limitRanges.Changed += (type, item) =>
+        {
+            var key = (item.Metadata.NamespaceProperty, item.Metadata.Name);
+            if (type == WatchEventType.Deleted)
+            {
+                _limitRanges.TryRemove(key, out _);
+            }
+            else
+            {
+                _limitRanges[key] = ContainerBounds(item);
             }
         };
 
         var informers = new List<Task>
         {
             namespaces.RunAsync(stopping),
+            limitRanges.RunAsync(stopping),
             Workloads(WorkloadKinds.Deployment,
                 ct => Listing<V1Deployment, V1DeploymentList>(kubernetes.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: ct)),
                 (v, ct) => kubernetes.AppsV1.WatchListDeploymentForAllNamespacesAsync(resourceVersion: v, allowWatchBookmarks: true, cancellationToken: ct), stopping),

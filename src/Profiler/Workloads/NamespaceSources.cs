@@ -1,5 +1,6 @@
 using k8s;
 using Microsoft.Extensions.Options;
+using Resorcerer.Profiles;
 using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Workloads;
@@ -10,17 +11,22 @@ public interface INamespaceSource
     Task<IReadOnlyList<string>> GetNamespacesAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>Workloads the Kubernetes API reported deleted.</summary>
-public interface IWorkloadEvents
+/// <summary>What the Kubernetes API says of workloads: their policies and their deletion.</summary>
+public interface IWorkloadCatalog
 {
     /// <summary>Workloads deleted at or before <paramref name="before"/>; each is reported once.</summary>
     IReadOnlyList<WorkloadRef> TakeDeleted(DateTimeOffset before);
+
+    /// <summary>The workload's effective policy (namespace and workload annotations, LimitRange), or null when unknown.</summary>
+    WorkloadPolicy? PolicyFor(WorkloadRef workload);
 }
 
-/// <summary>No deletion events (without watches, workloads are forgotten when their usage stops).</summary>
-public sealed class NoWorkloadEvents : IWorkloadEvents
+/// <summary>Without the API (<c>--namespaces</c>): no policies, and workloads are forgotten when their usage stops.</summary>
+public sealed class NoWorkloadCatalog : IWorkloadCatalog
 {
     public IReadOnlyList<WorkloadRef> TakeDeleted(DateTimeOffset before) => [];
+
+    public WorkloadPolicy? PolicyFor(WorkloadRef workload) => null;
 }
 
 /// <summary>The namespaces named by <c>--namespaces</c>.</summary>

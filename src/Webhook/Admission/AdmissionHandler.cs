@@ -1,9 +1,10 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Resorcerer.Configuration;
 using Resorcerer.Profiles;
 using Resorcerer.Webhook.Patching;
 using Resorcerer.Webhook.Profiles;
@@ -19,6 +20,7 @@ namespace Resorcerer.Webhook.Admission;
 public sealed class AdmissionHandler(
     ProfileCache profiles,
     WebhookMetrics metrics,
+    TimeProvider time,
     IOptions<WebhookOptions> options,
     ILogger<AdmissionHandler> logger)
 {
@@ -28,46 +30,57 @@ public sealed class AdmissionHandler(
     {
         var stopwatch = Stopwatch.StartNew();
         var maxBody = options.Value.MaxBodyBytes;
-        if (context.Request.ContentLength > maxBody)
-        {
-            return Problem(StatusCodes.Status413PayloadTooLarge, $"request body of {context.Request.ContentLength} bytes is over the limit of {maxBody}");
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxBody;
-        }
-
-        AdmissionReview? review;
+        var (body, length, complete) = await ReadBoundedAsync(context.Request, maxBody, context.RequestAborted);
         try
         {
-            review = await JsonSerializer.DeserializeAsync(context.Request.Body, AdmissionJsonContext.Default.AdmissionReview, context.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            return Problem(StatusCodes.Status400BadRequest, $"request body is not an {AdmissionReview.V1} AdmissionReview: {e.Message}");
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return Problem(StatusCodes.Status413PayloadTooLarge, $"request body is over the limit of {maxBody} bytes");
-        }
+            if (!complete)
+            {
+                // Refused without reading the rest; if the uid came first (it does from kube-apiserver), answer it.
+                if (FindUid(body.AsSpan(0, length)) is { } bigUid)
+                {
+                    var outcome = AdmissionOutcome.Error("body_too_large", $"the AdmissionReview is larger than {maxBody} bytes; pod admitted unchanged");
+                    return Answer(bigUid, new AdmissionResponse { Uid = bigUid, Allowed = true, Warnings = [WarningPrefix + outcome.Warning] }, outcome, stopwatch);
+                }
 
-        if (review is null || review.Kind != "AdmissionReview" || review.ApiVersion != AdmissionReview.V1)
-        {
-            return Problem(StatusCodes.Status400BadRequest,
-                $"request body is not an {AdmissionReview.V1} AdmissionReview (apiVersion '{review?.ApiVersion}', kind '{review?.Kind}')");
-        }
+                return Problem(StatusCodes.Status413PayloadTooLarge, $"request body is over the limit of {maxBody} bytes and names no request.uid before it");
+            }
 
-        if (review.Request?.Uid is not { Length: > 0 } uid)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "AdmissionReview has no request.uid to answer");
-        }
+            AdmissionReview? review;
+            try
+            {
+                review = JsonSerializer.Deserialize(body.AsSpan(0, length), AdmissionJsonContext.Default.AdmissionReview);
+            }
+            catch (JsonException e)
+            {
+                return Problem(StatusCodes.Status400BadRequest, $"request body is not an {AdmissionReview.V1} AdmissionReview: {e.Message}");
+            }
 
-        var (response, outcome) = await AdmitAsync(uid, review.Request, context.RequestAborted);
+            if (review is null || review.Kind != "AdmissionReview" || review.ApiVersion != AdmissionReview.V1)
+            {
+                return Problem(StatusCodes.Status400BadRequest,
+                    $"request body is not an {AdmissionReview.V1} AdmissionReview (apiVersion '{Shorten(review?.ApiVersion)}', kind '{Shorten(review?.Kind)}')");
+            }
+
+            if (review.Request?.Uid is not { Length: > 0 } uid)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "AdmissionReview has no request.uid to answer");
+            }
+
+            var (response, result) = await AdmitAsync(uid, review.Request, context.RequestAborted);
+            return Answer(uid, response, result, stopwatch);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
+    }
+
+    private IResult Answer(string uid, AdmissionResponse response, AdmissionOutcome outcome, Stopwatch stopwatch)
+    {
         metrics.Admission(outcome, stopwatch.Elapsed);
-        if (outcome.Warning is not null)
+        if (outcome.Warning is not null && outcome.Kind is "error" or "unchanged")
         {
-            logger.LogWarning("Admission {Uid} {Kind} ({Reason}): {Warning}", uid, outcome.Kind, outcome.Reason, outcome.Warning);
+            logger.LogWarning("Admission {Uid} {Kind} ({Reason}): {Warning}", Shorten(uid), outcome.Kind, outcome.Reason, outcome.Warning);
         }
 
         return Results.Json(
@@ -78,25 +91,15 @@ public sealed class AdmissionHandler(
     private async Task<(AdmissionResponse, AdmissionOutcome)> AdmitAsync(string uid, AdmissionRequest request, CancellationToken cancellationToken)
     {
         AdmissionOutcome outcome;
+        PodPatch? patch = null;
         try
         {
-            (var patch, outcome) = await DecideAsync(request, cancellationToken);
-            if (patch is not null)
-            {
-                return (new AdmissionResponse
-                {
-                    Uid = uid,
-                    Allowed = true,
-                    PatchType = "JSONPatch",
-                    Patch = Convert.ToBase64String(PatchOperation.ToJson(patch.Operations)),
-                    Warnings = outcome.Warning is null ? null : [WarningPrefix + outcome.Warning],
-                }, outcome);
-            }
+            (patch, outcome) = await DecideAsync(request, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // The fail-open rule: a fault of ours must never cost the user a pod.
-            logger.LogError(e, "Admission {Uid} failed inside resorcerer; admitting the pod unchanged", uid);
+            logger.LogError(e, "Admission {Uid} failed inside resorcerer; admitting the pod unchanged", Shorten(uid));
             outcome = AdmissionOutcome.Error("internal", $"internal error ({e.GetType().Name}); pod admitted unchanged");
         }
 
@@ -104,6 +107,8 @@ public sealed class AdmissionHandler(
         {
             Uid = uid,
             Allowed = true,
+            PatchType = patch is { IsEmpty: false } ? "JSONPatch" : null,
+            Patch = patch is { IsEmpty: false } ? Convert.ToBase64String(PatchOperation.ToJson(patch.Operations)) : null,
             Warnings = outcome.Warning is null ? null : [WarningPrefix + outcome.Warning],
         }, outcome);
     }
@@ -112,12 +117,12 @@ public sealed class AdmissionHandler(
     {
         if (request.Operation != "CREATE")
         {
-            return (null, AdmissionOutcome.Skipped("not_create"));
+            return (null, AdmissionOutcome.Skipped("not_create", $"resorcerer only acts on CREATE, not {Shorten(request.Operation)}; nothing changed"));
         }
 
         if (request.Kind?.Kind != "Pod" || !string.IsNullOrEmpty(request.Kind.Group) || !string.IsNullOrEmpty(request.SubResource))
         {
-            return (null, AdmissionOutcome.Skipped("not_pod"));
+            return (null, AdmissionOutcome.Skipped("not_pod", $"resorcerer only acts on pods, not {Shorten(request.Kind?.Kind)}; nothing changed"));
         }
 
         if (request.Object is not { ValueKind: JsonValueKind.Object } podJson)
@@ -130,9 +135,9 @@ public sealed class AdmissionHandler(
         {
             pod = KubernetesJson.Deserialize<V1Pod>(podJson.GetRawText());
         }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or OverflowException)
         {
-            return (null, AdmissionOutcome.Error("malformed_pod", $"the pod could not be read ({e.Message}); pod admitted unchanged"));
+            return (null, AdmissionOutcome.Error("malformed_pod", $"the pod could not be read ({Shorten(e.Message)}); pod admitted unchanged"));
         }
 
         if (pod.Metadata?.Labels?.TryGetValue(ResorcererKeys.SkipLabel, out var skip) == true && skip == "true")
@@ -150,19 +155,119 @@ public sealed class AdmissionHandler(
         switch (lookup.Status)
         {
             case LookupStatus.NotFound:
-                return (null, AdmissionOutcome.Unchanged("no_profile"));
+                return (null, request.DryRun == true
+                    ? AdmissionOutcome.Unchanged("no_profile", $"dry run: no profile for {workload}, so nothing would change")
+                    : AdmissionOutcome.Unchanged("no_profile"));
             case LookupStatus.Unavailable:
                 return (null, AdmissionOutcome.Unchanged("store_unavailable", $"no profile for {workload}: {lookup.Problem}; pod admitted unchanged"));
         }
 
+        var profile = lookup.Profile!;
         var problems = new List<string>();
         var resources = PodReader.Read(pod, problems);
-        var patch = PodPatchBuilder.Build(resources, lookup.Profile!, lookup.Profile!.Policy ?? WorkloadPolicy.Default);
-        var warning = problems.Count > 0 ? string.Join("; ", problems) : null;
-        return patch.IsEmpty
-            ? (null, AdmissionOutcome.Unchanged("no_profiled_container", warning))
-            : (patch, AdmissionOutcome.Patched() with { Warning = warning });
+        var policy = profile.Policy ?? WorkloadPolicy.Default;
+        var hold = Hold(profile);
+        var patch = PodPatchBuilder.Build(resources, profile, policy, hold);
+        var warnings = problems.Concat(lookup.Problem is null ? [] : [$"served a remembered profile ({lookup.Problem})"]).ToList();
+        var warning = warnings.Count > 0 ? string.Join("; ", warnings) : null;
+        if (patch.IsEmpty)
+        {
+            return (null, AdmissionOutcome.Unchanged("no_profiled_container", warning));
+        }
+
+        if (!patch.ChangesResources)
+        {
+            var reason = hold is not null ? "profile_held" : policy.Mode == AdmissionMode.Off ? "mode_off" : "nothing_to_change";
+            return (patch, AdmissionOutcome.Unchanged(reason, warning));
+        }
+
+        return (patch, AdmissionOutcome.Patched() with { Warning = warning });
     }
+
+    /// <summary>Why the profile must not be applied (too old, or built on too little history), or null.</summary>
+    private string? Hold(WorkloadProfile profile)
+    {
+        var settings = options.Value;
+        var age = time.GetUtcNow() - profile.UpdatedAt;
+        if (age > settings.MaxProfileAge.Value)
+        {
+            return $"the profile is {Duration.Round(age)} old, more than --max-profile-age {settings.MaxProfileAge}";
+        }
+
+        var history = profile.Containers.Values
+            .SelectMany(c => new[] { c.Cpu?.Observed.History, c.Memory?.Observed.History })
+            .Max() ?? TimeSpan.Zero;
+        return history < settings.MinProfileHistory.Value
+            ? $"the profile rests on {Duration.Round(history)} of history, less than --min-profile-history {settings.MinProfileHistory}"
+            : null;
+    }
+
+    /// <summary>Reads the body into a pooled buffer, stopping one byte past <paramref name="max"/>.</summary>
+    private static async Task<(byte[] Buffer, int Length, bool Complete)> ReadBoundedAsync(HttpRequest request, long max, CancellationToken cancellationToken)
+    {
+        var capacity = (int)Math.Min(max + 1, request.ContentLength is { } declared ? Math.Min(declared + 1, max + 1) : 64 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 1024));
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length > max)
+                {
+                    return (buffer, length, false);
+                }
+
+                var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, max + 1));
+                buffer.AsSpan(0, length).CopyTo(grown);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = grown;
+            }
+
+            var read = await request.Body.ReadAsync(buffer.AsMemory(length, (int)Math.Min(buffer.Length - length, max + 1 - length)), cancellationToken);
+            if (read == 0)
+            {
+                return (buffer, length, true);
+            }
+
+            length += read;
+            if (length > max)
+            {
+                return (buffer, length, false);
+            }
+        }
+    }
+
+    /// <summary>The <c>request.uid</c> of a (possibly cut) AdmissionReview, if it appears in the bytes given.</summary>
+    public static string? FindUid(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { MaxDepth = 64 }));
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 2 && reader.ValueTextEquals("uid"u8))
+                {
+                    return reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && !reader.ValueTextEquals("request"u8))
+                {
+                    // Skip whole values at the top level that are not the request (apiVersion, kind, response).
+                    if (!reader.Read() || (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip()))
+                    {
+                        return null;
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
+
+    private static string? Shorten(string? text) => text is { Length: > 120 } ? text[..120] + "..." : text;
 
     private static IResult Problem(int status, string message) => Results.Text(message + "\n", "text/plain", statusCode: status);
 }

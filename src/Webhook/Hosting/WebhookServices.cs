@@ -31,10 +31,11 @@ public static class WebhookServices
             return ConnectionMultiplexer.Connect(redis);
         });
         services.AddSingleton<IProfileReader, RedisProfileStore>();
-        services.AddMemoryCache();
         services.AddSingleton<ProfileCache>();
         services.AddSingleton<AdmissionHandler>();
+        services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CertificateProvider>();
+        services.AddHostedService(provider => provider.GetRequiredService<CertificateProvider>());
         return services;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Resorcerer.Profiles;
 using Resorcerer.Quantities;
@@ -17,66 +18,113 @@ public sealed record PodPatch(
     IReadOnlyDictionary<string, string> Annotations)
 {
     public bool IsEmpty => Operations.Count == 0;
+
+    /// <summary>True when the patch sets resources; false when it only annotates (mode Off, held, nothing to change).</summary>
+    public bool ChangesResources => Changes.Count > 0;
 }
 
 /// <summary>
-/// Builds the JSON Patch that gives a new pod its profile's requests. The single place where patches are
-/// made: explicit operations in a fixed order (containers by index, then annotations), never a diff.
-/// Pure: the same pod, profile and policy always give the same patch.
+/// Builds the JSON Patch that gives a new pod its profile's requests. The single place where patches are made:
+/// explicit operations in a fixed order (containers in pod order, then annotations), never a diff. Pure: the
+/// same pod, profile and policy always give the same patch.
+/// <list type="bullet">
+/// <item>Ordinary containers and native sidecars named in the profile get its targets, bounded first by the
+/// policy's allowed range, then by the namespace's LimitRange; excluded and init containers are left alone.</item>
+/// <item>Limits that were set keep their ratio to the request (unless <c>RequestsOnly</c>), within the LimitRange
+/// maximum; no request ends above its limit; no limit is added.</item>
+/// <item>The pod's QoS class does not change, except BestEffort becoming Burstable (the pod gains requests):
+/// a patch that would change it otherwise is not applied.</item>
+/// <item>In mode <c>Off</c>, or when the caller holds the profile back, the pod only gets the annotations.</item>
+/// </list>
 /// </summary>
 public static class PodPatchBuilder
 {
     private const string Cpu = "cpu", Memory = "memory";
 
-    public static PodPatch Build(PodResources pod, WorkloadProfile profile, WorkloadPolicy policy)
+    /// <summary>The patch for a new pod of the profiled workload under its policy.</summary>
+    /// <param name="pod">The pod's containers as admitted.</param>
+    /// <param name="profile">The workload's profile.</param>
+    /// <param name="policy">The workload's effective policy.</param>
+    /// <param name="hold">Why the profile must not be applied (too old, too little history); null to apply it.</param>
+    public static PodPatch Build(PodResources pod, WorkloadProfile profile, WorkloadPolicy policy, string? hold = null)
     {
-        var operations = new List<PatchOperation>();
-        var changes = new List<ResourceChange>();
+        var excluded = policy.ExcludeContainers.ToHashSet(StringComparer.Ordinal);
+        var plans = new List<(ContainerResources Container, ResourceAmounts Requests, ResourceAmounts Limits)>();
         var cpuProfile = new JsonObject();
         var memoryProfile = new JsonObject();
-        var updates = new List<string>();
-
-        foreach (var container in pod.Containers)
+        var notes = new List<string>();
+        foreach (var container in pod.Patchable)
         {
             if (!profile.Containers.TryGetValue(container.Name, out var containerProfile))
             {
                 continue;
             }
 
-            var plan = Plan(container, containerProfile, policy);
-            if (plan is null)
+            if (excluded.Contains(container.Name))
             {
-                updates.Add($"{container.Name}: left alone (its request is above its limit)");
+                notes.Add($"{container.Name}: excluded by {ResorcererKeys.ExcludeContainersAnnotation}");
                 continue;
             }
 
-            if (containerProfile.Cpu is { } cpu)
+            var cpuTarget = containerProfile.Cpu is { } cpu ? Bounded(cpu.Target, policy.Allowed?.MinCpu, policy.Allowed?.MaxCpu, policy.LimitRange?.MinCpu, policy.LimitRange?.MaxCpu) : (long?)null;
+            var memoryTarget = containerProfile.Memory is { } memory ? Bounded(memory.Target, policy.Allowed?.MinMemory, policy.Allowed?.MaxMemory, policy.LimitRange?.MinMemory, policy.LimitRange?.MaxMemory) : (long?)null;
+            if (cpuTarget is { } c)
             {
-                cpuProfile[container.Name] = Quantity.FormatMillicores(cpu.Target);
+                cpuProfile[container.Name] = Quantity.FormatMillicores(c);
             }
 
-            if (containerProfile.Memory is { } memory)
+            if (memoryTarget is { } m)
             {
-                memoryProfile[container.Name] = Quantity.FormatBytes(memory.Target);
+                memoryProfile[container.Name] = Quantity.FormatBytes(m);
             }
 
-            operations.AddRange(ContainerOperations(container, plan.Value));
-            var containerChanges = Changes(container, plan.Value);
-            changes.AddRange(containerChanges);
-            updates.Add(containerChanges.Count == 0
-                ? $"{container.Name}: unchanged"
-                : $"{container.Name}: {string.Join(", ", containerChanges)}");
+            var cpuPlan = Resource(container.Requests.CpuMillicores, container.Limits.CpuMillicores, cpuTarget, policy.ControlledValues, policy.LimitRange?.MaxCpu, limit => limit);
+            var memoryPlan = Resource(container.Requests.MemoryBytes, container.Limits.MemoryBytes, memoryTarget, policy.ControlledValues, policy.LimitRange?.MaxMemory, Quantity.RoundUpToMebibytes);
+            if (cpuPlan is null || memoryPlan is null)
+            {
+                notes.Add($"{container.Name}: left alone (its request is above its limit)");
+                continue;
+            }
+
+            plans.Add((container, new ResourceAmounts(cpuPlan.Value.Request, memoryPlan.Value.Request), new ResourceAmounts(cpuPlan.Value.Limit, memoryPlan.Value.Limit)));
         }
 
-        if (updates.Count == 0)
+        if (plans.Count == 0 && notes.Count == 0)
         {
             return new PodPatch([], [], new Dictionary<string, string>());
         }
 
+        hold ??= policy.Mode == AdmissionMode.Off ? $"mode {AdmissionMode.Off} ({ResorcererKeys.ModeAnnotation}): requests left as they are" : null;
+        if (hold is null && QosChange(pod, plans) is { } qos)
+        {
+            hold = qos;
+        }
+
+        var operations = new List<PatchOperation>();
+        var changes = new List<ResourceChange>();
+        var updates = new List<string>();
+        if (hold is not null)
+        {
+            updates.Add($"not applied: {hold}");
+        }
+        else
+        {
+            foreach (var (container, requests, limits) in plans)
+            {
+                operations.AddRange(ContainerOperations(container, requests, limits));
+                var containerChanges = Changes(container, requests, limits);
+                changes.AddRange(containerChanges);
+                updates.Add(containerChanges.Count == 0
+                    ? $"{container.Name}: unchanged"
+                    : $"{container.Name}: {string.Join(", ", containerChanges)}");
+            }
+        }
+
+        updates.AddRange(notes);
         var annotations = new Dictionary<string, string>
         {
             [ResorcererKeys.ProfileAnnotation] = profile.Workload.ToString(),
-            [ResorcererKeys.ProfileUpdatedAnnotation] = profile.UpdatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            [ResorcererKeys.ProfileUpdatedAnnotation] = profile.UpdatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             [ResorcererKeys.CpuProfileAnnotation] = cpuProfile.ToJsonString(PatchOperation.Readable),
             [ResorcererKeys.MemoryProfileAnnotation] = memoryProfile.ToJsonString(PatchOperation.Readable),
             [ResorcererKeys.UpdatesAnnotation] = string.Join("; ", updates),
@@ -85,21 +133,16 @@ public static class PodPatchBuilder
         return new PodPatch(operations, changes, annotations);
     }
 
-    /// <summary>The requests and limits a container ends up with, or null when it must be left alone.</summary>
-    private static (ResourceAmounts Requests, ResourceAmounts Limits)? Plan(
-        ContainerResources container, ContainerProfile profile, WorkloadPolicy policy)
+    /// <summary>The target within the user's bounds, then within the LimitRange's (which wins).</summary>
+    private static long Bounded(long target, long? allowedMin, long? allowedMax, long? rangeMin, long? rangeMax)
     {
-        var cpu = Resource(container.Requests.CpuMillicores, container.Limits.CpuMillicores, profile.Cpu?.Target, policy, limit => limit);
-        var memory = Resource(container.Requests.MemoryBytes, container.Limits.MemoryBytes, profile.Memory?.Target, policy, Quantity.RoundUpToMebibytes);
-        if (cpu is null || memory is null)
-        {
-            return null;
-        }
-
-        return (new ResourceAmounts(cpu.Value.Request, memory.Value.Request), new ResourceAmounts(cpu.Value.Limit, memory.Value.Limit));
+        var value = Math.Min(Math.Max(target, allowedMin ?? 0), allowedMax ?? long.MaxValue);
+        return Math.Min(Math.Max(value, rangeMin ?? 0), rangeMax ?? long.MaxValue);
     }
 
-    private static (long? Request, long? Limit)? Resource(long? request, long? limit, long? target, WorkloadPolicy policy, Func<long, long> roundLimit)
+    /// <summary>The new request and limit of one resource, or null when the container must be left alone.</summary>
+    private static (long? Request, long? Limit)? Resource(
+        long? request, long? limit, long? target, ControlledValues controlled, long? rangeMax, Func<long, long> roundLimit)
     {
         // Kubernetes defaults a missing request to the limit, so that is the request the ratio is taken from.
         var current = request ?? limit;
@@ -118,7 +161,7 @@ public static class PodPatchBuilder
             return (wanted, null);
         }
 
-        if (policy.ControlledValues == ControlledValues.RequestsOnly)
+        if (controlled == ControlledValues.RequestsOnly)
         {
             return (Math.Min(wanted, oldLimit), oldLimit);
         }
@@ -129,18 +172,29 @@ public static class PodPatchBuilder
             return (wanted, wanted);
         }
 
-        // Scaled limits round up (memory to whole MiB, so that they read well) and never fall below the request.
-        var newLimit = current is > 0
-            ? roundLimit((long)decimal.Ceiling((decimal)oldLimit * wanted / current.Value))
-            : oldLimit;
-        return (wanted, Math.Max(newLimit, wanted));
+        // Scaled limits round up (memory to whole MiB, so that they read well), stay within the LimitRange maximum,
+        // and never fall below the request.
+        var scaled = current is > 0 ? roundLimit((long)decimal.Ceiling((decimal)oldLimit * wanted / current.Value)) : oldLimit;
+        var newLimit = Math.Max(Math.Min(scaled, rangeMax ?? long.MaxValue), wanted);
+        return (wanted, newLimit);
     }
 
-    private static IEnumerable<PatchOperation> ContainerOperations(ContainerResources container, (ResourceAmounts Requests, ResourceAmounts Limits) plan)
+    /// <summary>Why the plans would change the pod's QoS class in a way that is not allowed, or null.</summary>
+    private static string? QosChange(PodResources pod, List<(ContainerResources Container, ResourceAmounts Requests, ResourceAmounts Limits)> plans)
     {
-        var resources = $"/spec/containers/{container.Index}/resources";
-        var requests = Changed(container.Requests, plan.Requests);
-        var limits = Changed(container.Limits, plan.Limits);
+        var before = Qos.Of(pod);
+        var planned = plans.ToDictionary(p => p.Container.Path);
+        var after = Qos.Of(pod.Containers.Select(c => planned.TryGetValue(c.Path, out var p) ? (p.Requests, p.Limits) : (c.Requests, c.Limits)));
+        return after == before || (before == QosClass.BestEffort && after == QosClass.Burstable)
+            ? null
+            : $"the new requests would turn the pod's QoS class from {before} into {after}";
+    }
+
+    private static IEnumerable<PatchOperation> ContainerOperations(ContainerResources container, ResourceAmounts plannedRequests, ResourceAmounts plannedLimits)
+    {
+        var resources = container.Path + "/resources";
+        var requests = Changed(container.Requests, plannedRequests);
+        var limits = Changed(container.Limits, plannedLimits);
         if (requests.Count == 0 && limits.Count == 0)
         {
             yield break;
@@ -202,13 +256,13 @@ public static class PodPatchBuilder
         return changed;
     }
 
-    private static List<ResourceChange> Changes(ContainerResources container, (ResourceAmounts Requests, ResourceAmounts Limits) plan)
+    private static List<ResourceChange> Changes(ContainerResources container, ResourceAmounts requests, ResourceAmounts limits)
     {
         var changes = new List<ResourceChange>();
-        Add(Cpu, "request", container.Requests.CpuMillicores, plan.Requests.CpuMillicores, Quantity.FormatMillicores);
-        Add(Memory, "request", container.Requests.MemoryBytes, plan.Requests.MemoryBytes, Quantity.FormatBytes);
-        Add(Cpu, "limit", container.Limits.CpuMillicores, plan.Limits.CpuMillicores, Quantity.FormatMillicores);
-        Add(Memory, "limit", container.Limits.MemoryBytes, plan.Limits.MemoryBytes, Quantity.FormatBytes);
+        Add(Cpu, "request", container.Requests.CpuMillicores, requests.CpuMillicores, Quantity.FormatMillicores);
+        Add(Memory, "request", container.Requests.MemoryBytes, requests.MemoryBytes, Quantity.FormatBytes);
+        Add(Cpu, "limit", container.Limits.CpuMillicores, limits.CpuMillicores, Quantity.FormatMillicores);
+        Add(Memory, "limit", container.Limits.MemoryBytes, limits.MemoryBytes, Quantity.FormatBytes);
         return changes;
 
         void Add(string resource, string kind, long? from, long? to, Func<long, string> format)

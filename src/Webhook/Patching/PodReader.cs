@@ -10,22 +10,34 @@ public static class PodReader
     public static PodResources Read(V1Pod pod, List<string> problems)
     {
         var containers = new List<ContainerResources>();
-        var specContainers = pod.Spec?.Containers ?? [];
-        for (var i = 0; i < specContainers.Count; i++)
+        var regular = pod.Spec?.Containers ?? [];
+        for (var i = 0; i < regular.Count; i++)
         {
-            var container = specContainers[i];
-            var resources = container.Resources;
-            containers.Add(new ContainerResources(
-                Index: i,
-                Name: container.Name ?? string.Empty,
-                HasResources: resources is not null,
-                HasRequests: resources?.Requests is not null,
-                HasLimits: resources?.Limits is not null,
-                Requests: Amounts(container.Name, "requests", resources?.Requests, problems),
-                Limits: Amounts(container.Name, "limits", resources?.Limits, problems)));
+            containers.Add(Read(regular[i], $"/spec/containers/{i}", ContainerRole.Container, problems));
+        }
+
+        var init = pod.Spec?.InitContainers ?? [];
+        for (var i = 0; i < init.Count; i++)
+        {
+            var role = init[i].RestartPolicy == "Always" ? ContainerRole.Sidecar : ContainerRole.Init;
+            containers.Add(Read(init[i], $"/spec/initContainers/{i}", role, problems));
         }
 
         return new PodResources(pod.Metadata?.Annotations is not null, containers);
+    }
+
+    private static ContainerResources Read(V1Container container, string path, ContainerRole role, List<string> problems)
+    {
+        var resources = container.Resources;
+        return new ContainerResources(
+            Path: path,
+            Name: container.Name ?? string.Empty,
+            Role: role,
+            HasResources: resources is not null,
+            HasRequests: resources?.Requests is not null,
+            HasLimits: resources?.Limits is not null,
+            Requests: Amounts(container.Name, "requests", resources?.Requests, problems),
+            Limits: Amounts(container.Name, "limits", resources?.Limits, problems));
     }
 
     private static ResourceAmounts Amounts(string? container, string section, IDictionary<string, ResourceQuantity>? values, List<string> problems)

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Caching.Memory;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Resorcerer.Profiles;
 using Resorcerer.Storage;
@@ -18,32 +18,50 @@ public enum LookupStatus
 public sealed record ProfileLookup(LookupStatus Status, WorkloadProfile? Profile, string? Problem = null);
 
 /// <summary>
-/// Profiles for admission: from memory when recently read, otherwise from Redis within a short deadline.
-/// Past the deadline or with Redis down the answer is "unavailable", and the pod goes through unchanged.
+/// Profiles for admission, served from memory. A profile read from Redis is fresh for <c>--profile-ttl</c>; after
+/// that the next admission reads Redis again, within <c>--redis-timeout</c>. When Redis is slow or down the
+/// remembered profile is served anyway (counted as stale), and a workload never seen gets no profile: the pod
+/// goes through unchanged. Redis coming back is picked up by the next read, without a restart.
 /// </summary>
-public sealed class ProfileCache(IProfileReader store, IMemoryCache cache, IOptions<WebhookOptions> options, WebhookMetrics metrics)
+public sealed class ProfileCache(IProfileReader store, TimeProvider time, IOptions<WebhookOptions> options, WebhookMetrics metrics)
 {
+    private readonly ConcurrentDictionary<WorkloadRef, Entry> _entries = new();
+
+    private sealed record Entry(WorkloadProfile? Profile, DateTimeOffset ReadAt);
+
     public async Task<ProfileLookup> GetAsync(WorkloadRef workload, CancellationToken cancellationToken)
     {
-        if (cache.TryGetValue(workload, out WorkloadProfile? cached))
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        _entries.TryGetValue(workload, out var known);
+        if (known is not null && now - known.ReadAt < (known.Profile is null ? settings.AbsentProfileTtl.Value : settings.ProfileTtl.Value))
         {
-            metrics.CacheLookup(cached is null ? "hit_absent" : "hit");
-            return cached is null ? new ProfileLookup(LookupStatus.NotFound, null) : new ProfileLookup(LookupStatus.Found, cached);
+            metrics.CacheLookup(known.Profile is null ? "hit_absent" : "hit");
+            return Lookup(known.Profile);
         }
 
-        var settings = options.Value;
         try
         {
-            var profile = await store.GetAsync(workload, cancellationToken).WaitAsync(settings.RedisTimeout.Value, cancellationToken);
+            var profile = await store.GetAsync(workload, cancellationToken).WaitAsync(settings.RedisTimeout.Value, time, cancellationToken);
             metrics.CacheLookup("miss");
-            cache.Set(workload, profile, profile is null ? settings.AbsentProfileTtl.Value : settings.ProfileTtl.Value);
-            return profile is null ? new ProfileLookup(LookupStatus.NotFound, null) : new ProfileLookup(LookupStatus.Found, profile);
+            _entries[workload] = new Entry(profile, time.GetUtcNow());
+            return Lookup(profile);
         }
         catch (Exception e) when (e is TimeoutException or StackExchange.Redis.RedisException)
         {
-            metrics.CacheLookup("error");
             var problem = e is TimeoutException ? $"Redis did not answer within {settings.RedisTimeout}" : $"Redis is unavailable: {e.Message}";
+            if (known?.Profile is { } stale)
+            {
+                // Better a profile read a little while ago than none: the profiler rewrites them every few minutes.
+                metrics.CacheLookup("stale");
+                return new ProfileLookup(LookupStatus.Found, stale, problem);
+            }
+
+            metrics.CacheLookup("error");
             return new ProfileLookup(LookupStatus.Unavailable, null, problem);
         }
     }
+
+    private static ProfileLookup Lookup(WorkloadProfile? profile) =>
+        profile is null ? new ProfileLookup(LookupStatus.NotFound, null) : new ProfileLookup(LookupStatus.Found, profile);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Resorcerer.Profiler.Workloads;
+using Resorcerer.Profiles;
 using Resorcerer.TestSupport;
 using Resorcerer.Workloads;
 
@@ -19,7 +20,32 @@ public sealed class ClusterWatcherTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         _api = await FakeKubernetesApi.StartAsync();
-        _api.Serve(Namespaces, new V1NamespaceList { Items = [Namespace("shop")], Metadata = new V1ListMeta { ResourceVersion = "10" } });
+        var shop = Namespace("shop");
+        shop.Metadata.Annotations = new Dictionary<string, string> { ["resorcerer.io/exclude-containers"] = "istio-proxy", ["resorcerer.io/mode"] = "Initial" };
+        _api.Serve(Namespaces, new V1NamespaceList { Items = [shop], Metadata = new V1ListMeta { ResourceVersion = "10" } });
+        _api.Serve("/api/v1/limitranges", new V1LimitRangeList
+        {
+            Items =
+            [
+                new V1LimitRange
+                {
+                    Metadata = new V1ObjectMeta { Name = "defaults", NamespaceProperty = "shop" },
+                    Spec = new V1LimitRangeSpec
+                    {
+                        Limits =
+                        [
+                            new V1LimitRangeItem
+                            {
+                                Type = "Container",
+                                Min = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("16Mi") },
+                                Max = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("2"), ["memory"] = new("4Gi") },
+                            },
+                            new V1LimitRangeItem { Type = "Pod", Max = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("1") } },
+                        ],
+                    },
+                },
+            ],
+        });
         _api.Serve(Deployments, new V1DeploymentList
         {
             Items = [new V1Deployment
@@ -37,7 +63,7 @@ public sealed class ClusterWatcherTests : IAsyncLifetime, IDisposable
         _api.Serve("/apis/apps/v1/daemonsets", new V1DaemonSetList { Items = [] });
         _api.Serve("/apis/batch/v1/cronjobs", new V1CronJobList { Items = [] });
         _api.Serve("/apis/batch/v1/jobs", new V1JobList { Items = [] });
-        foreach (var path in new[] { Namespaces, Deployments, "/apis/apps/v1/statefulsets", "/apis/apps/v1/daemonsets", "/apis/batch/v1/cronjobs", "/apis/batch/v1/jobs" })
+        foreach (var path in new[] { Namespaces, Deployments, "/api/v1/limitranges", "/apis/apps/v1/statefulsets", "/apis/apps/v1/daemonsets", "/apis/batch/v1/cronjobs", "/apis/batch/v1/jobs" })
         {
             _api.Watch(path);
         }
@@ -117,5 +143,23 @@ public sealed class ClusterWatcherTests : IAsyncLifetime, IDisposable
         Assert.Empty(_watcher.TakeDeleted(DateTimeOffset.UtcNow.AddHours(-1))); // still within the grace period
         Assert.Equal([web], _watcher.TakeDeleted(DateTimeOffset.UtcNow));
         Assert.Empty(_watcher.TakeDeleted(DateTimeOffset.UtcNow)); // reported once
+    }
+
+    [Fact]
+    public async Task The_policy_joins_namespace_and_workload_annotations_with_the_limitrange()
+    {
+        await _watcher.GetNamespacesAsync(CancellationToken.None);
+        var web = new WorkloadRef("shop", "Deployment", "web");
+        WorkloadPolicy? policy = null;
+        for (var attempt = 0; attempt < 100 && policy?.LimitRange is null; attempt++)
+        {
+            await Task.Delay(50);
+            policy = _watcher.PolicyFor(web);
+        }
+
+        Assert.Equal(AdmissionMode.Off, policy!.Mode); // the workload's Off beats the namespace's Initial
+        Assert.Equal(["istio-proxy"], policy.ExcludeContainers);
+        Assert.Equal(new ResourceBounds(10, 2000, 16L << 20, 4L << 30), policy.LimitRange); // the Pod-type limit does not bound a container
+        Assert.Null(_watcher.PolicyFor(new WorkloadRef("elsewhere", "Deployment", "x")));
     }
 }

@@ -29,7 +29,7 @@ public class PodPatchBuilderTests
     {
         var hasRequests = cpuRequest is not null || memoryRequest is not null;
         var hasLimits = cpuLimit is not null || memoryLimit is not null;
-        return new ContainerResources(index, name, hasResources ?? (hasRequests || hasLimits), hasRequests, hasLimits,
+        return new ContainerResources($"/spec/containers/{index}", name, ContainerRole.Container, hasResources ?? (hasRequests || hasLimits), hasRequests, hasLimits,
             new ResourceAmounts(cpuRequest, memoryRequest), new ResourceAmounts(cpuLimit, memoryLimit));
     }
 
@@ -112,13 +112,13 @@ public class PodPatchBuilderTests
         },
         {
             "requests only: limits stay and cap the request",
-            Container(0, "web", cpuRequest: 100, memoryRequest: 128 * Mi, cpuLimit: 200, memoryLimit: 256 * Mi),
+            Container(0, "web", cpuRequest: 100, memoryRequest: 128 * Mi, cpuLimit: 200, memoryLimit: 1024 * Mi),
             WorkloadPolicy.Default with { ControlledValues = ControlledValues.RequestsOnly },
             [
                 "replace /spec/containers/0/resources/requests/cpu \"200m\"",
-                "replace /spec/containers/0/resources/requests/memory \"256Mi\"",
+                "replace /spec/containers/0/resources/requests/memory \"320Mi\"",
             ],
-            "web: cpu request 100m -> 200m, memory request 128Mi -> 256Mi"
+            "web: cpu request 100m -> 200m, memory request 128Mi -> 320Mi"
         },
         {
             "an empty resources object gets a requests object",
@@ -204,5 +204,98 @@ public class PodPatchBuilderTests
         Assert.Equal("add", json[0]!["op"]!.GetValue<string>());
         Assert.Equal("/spec/containers/0/resources", json[0]!["path"]!.GetValue<string>());
         Assert.Equal("250m", json[0]!["value"]!["requests"]!["cpu"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Mode_off_only_annotates()
+    {
+        var policy = WorkloadPolicy.Default with { Mode = AdmissionMode.Off };
+        var patch = PodPatchBuilder.Build(new PodResources(true, [Container(0, "web", cpuRequest: 100)]), Profile(), policy);
+
+        Assert.Empty(Ops(patch));
+        Assert.False(patch.ChangesResources);
+        Assert.Equal("not applied: mode Off (resorcerer.io/mode): requests left as they are", patch.Annotations[ResorcererKeys.UpdatesAnnotation]);
+        Assert.Equal("""{"web":"250m"}""", patch.Annotations[ResorcererKeys.CpuProfileAnnotation]);
+    }
+
+    [Fact]
+    public void A_held_profile_only_annotates_and_says_why()
+    {
+        var patch = PodPatchBuilder.Build(new PodResources(false, [Container(0, "web")]), Profile(), WorkloadPolicy.Default, hold: "the profile is 9d old");
+
+        Assert.Empty(Ops(patch));
+        Assert.Equal("not applied: the profile is 9d old", patch.Annotations[ResorcererKeys.UpdatesAnnotation]);
+    }
+
+    [Fact]
+    public void Excluded_containers_are_left_alone()
+    {
+        var policy = WorkloadPolicy.Default with { ExcludeContainers = ["proxy"] };
+        var pod = new PodResources(true, [Container(0, "web"), Container(1, "proxy")]);
+
+        var patch = PodPatchBuilder.Build(pod, Profile(), policy);
+
+        Assert.Equal(["""add /spec/containers/0/resources {"requests":{"cpu":"250m","memory":"320Mi"}}"""], Ops(patch));
+        Assert.EndsWith("proxy: excluded by resorcerer.io/exclude-containers", patch.Annotations[ResorcererKeys.UpdatesAnnotation], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // target 250m / 320Mi; the user's bounds apply first, the LimitRange's last (it wins).
+    [InlineData(300L, null, null, null, "300m", "320Mi")] // allowed minimum cpu lifts the target
+    [InlineData(null, 200L, null, null, "200m", "320Mi")] // allowed maximum cpu caps it
+    [InlineData(300L, null, null, 280L, "280m", "320Mi")] // the LimitRange maximum beats the user's minimum
+    [InlineData(null, null, 400L, null, "400m", "320Mi")] // LimitRange minimum
+    public void Bounds_clamp_the_target(long? allowedMinCpu, long? allowedMaxCpu, long? rangeMinCpu, long? rangeMaxCpu, string cpu, string memory)
+    {
+        var policy = WorkloadPolicy.Default with
+        {
+            Allowed = new ResourceBounds(allowedMinCpu, allowedMaxCpu),
+            LimitRange = new ResourceBounds(rangeMinCpu, rangeMaxCpu),
+        };
+
+        var patch = PodPatchBuilder.Build(new PodResources(true, [Container(0, "web")]), Profile(), policy);
+
+        Assert.Equal([$$$"""add /spec/containers/0/resources {"requests":{"cpu":"{{{cpu}}}","memory":"{{{memory}}}"}}"""], Ops(patch));
+    }
+
+    [Fact]
+    public void A_scaled_limit_stays_within_the_limitrange_maximum()
+    {
+        var policy = WorkloadPolicy.Default with { LimitRange = new ResourceBounds(MaxCpu: 400) };
+        var pod = new PodResources(true, [Container(0, "web", cpuRequest: 100, cpuLimit: 200)]);
+
+        var patch = PodPatchBuilder.Build(pod, Profile(webMemory: null), policy);
+
+        // 250m x 2 = 500m would pass the 400m maximum.
+        Assert.Equal(["replace /spec/containers/0/resources/requests/cpu \"250m\"", "replace /spec/containers/0/resources/limits/cpu \"400m\""], Ops(patch));
+    }
+
+    [Fact]
+    public void Native_sidecars_are_sized_and_init_containers_left_alone()
+    {
+        var pod = new PodResources(true,
+        [
+            new ContainerResources("/spec/initContainers/0", "web", ContainerRole.Init, false, false, false, default, default),
+            new ContainerResources("/spec/initContainers/1", "proxy", ContainerRole.Sidecar, false, false, false, default, default),
+        ]);
+
+        var patch = PodPatchBuilder.Build(pod, Profile(), WorkloadPolicy.Default);
+
+        Assert.Equal(["""add /spec/initContainers/1/resources {"requests":{"cpu":"50m","memory":"32Mi"}}"""], Ops(patch));
+    }
+
+    [Fact]
+    public void A_patch_that_would_make_a_burstable_pod_guaranteed_is_not_applied()
+    {
+        // RequestsOnly caps the request at the limit: with 320Mi wanted and a 256Mi limit, request would equal limit,
+        // and with cpu already equal, the pod would become Guaranteed by accident.
+        var policy = WorkloadPolicy.Default with { ControlledValues = ControlledValues.RequestsOnly };
+        var pod = new PodResources(true, [Container(0, "web", cpuRequest: 200, memoryRequest: 128 * Mi, cpuLimit: 200, memoryLimit: 256 * Mi)]);
+
+        var patch = PodPatchBuilder.Build(pod, Profile(webCpu: 200), policy);
+
+        Assert.Empty(Ops(patch));
+        Assert.Equal("not applied: the new requests would turn the pod's QoS class from Burstable into Guaranteed",
+            patch.Annotations[ResorcererKeys.UpdatesAnnotation]);
     }
 }

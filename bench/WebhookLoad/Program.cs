@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using Resorcerer.DevKit;
+using Resorcerer.Profiles;
+using Resorcerer.Storage;
+using Resorcerer.Workloads;
+using StackExchange.Redis;
+
+// The webhook under load against a bare Kestrel HTTPS endpoint on the same machine, in one run (bench/webhook-load.sh).
+// Usage: webhook-load [SECONDS]            runs everything and prints the results
+//        webhook-load bare PORT CERT KEY   (internal) the bare endpoint: returns a fixed AdmissionReview response
+if (args.Length > 0 && args[0] == "bare")
+{
+    return await BareEndpoint.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args[2], args[3]);
+}
+
+var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
+var work = Directory.CreateTempSubdirectory("resorcerer-webhook-load-").FullName;
+try
+{
+    await using var redis = await RedisServer.StartAsync();
+    const int Workloads = 50;
+    await StoreProfilesAsync(redis.Configuration, Workloads);
+    var (cert, key, _) = DevCertificates.Write(Path.Combine(work, "tls"));
+    var bodies = Bodies.Write(Path.Combine(work, "bodies"), Workloads);
+    var here = AppContext.BaseDirectory;
+
+    var webhookPort = ServerProcess.FreePort();
+    var barePort = ServerProcess.FreePort();
+    using var webhook = Start(Path.Combine(here, "resorcerer-webhook.dll"),
+        $"--redis {redis.Configuration} --tls-cert {cert} --tls-key {key} --urls https://127.0.0.1:{webhookPort} --profile-ttl 1s");
+    using var bare = Start(Path.Combine(here, "webhook-load.dll"), $"bare {barePort} {cert} {key}");
+    await WaitForAsync(webhookPort);
+    await WaitForAsync(barePort);
+    Console.WriteLine($"webhook: Release, TLS, HTTP/1.1 and HTTP/2, profiles of {Workloads} workloads in Redis (cache ttl 1s)");
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores; load tool and servers share them; {seconds} s per run");
+
+    foreach (var (name, port) in new[] { ("bare", barePort), ("webhook", webhookPort) })
+    {
+        Run("wrk", $"-t2 -c32 -d{seconds}s --latency -s {bodies.Lua} https://127.0.0.1:{port}/mutate", $"{name} wrk HTTP/1.1 (mix of {bodies.Count} pods)");
+        Run("h2load", $"-D {seconds} -c 32 -m 8 -t 2 -d {bodies.Patched} -H 'content-type: application/json' https://127.0.0.1:{port}/mutate", $"{name} h2load HTTP/2 (profiled pod, patched)");
+    }
+
+    // Redis killed half-way through a run: no errors, no answer past the budget.
+    Console.WriteLine($"== webhook wrk HTTP/1.1 with Redis killed after {seconds / 2} s");
+    var load = Task.Run(() => Capture("wrk", $"-t2 -c32 -d{seconds}s --latency -s {bodies.Lua} https://127.0.0.1:{webhookPort}/mutate"));
+    await Task.Delay(TimeSpan.FromSeconds(seconds / 2.0));
+    await redis.StopAsync();
+    Console.WriteLine(await load);
+    return 0;
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+static async Task StoreProfilesAsync(string configuration, int count)
+{
+    await using var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+    var store = new RedisProfileStore(connection, NullLogger<RedisProfileStore>.Instance);
+    var seen = new UsageSummary(100, 180, 200, 240, 300, 10_000, DateTimeOffset.UtcNow.AddDays(-7), DateTimeOffset.UtcNow);
+    for (var i = 0; i < count; i++)
+    {
+        await store.PutAsync(new WorkloadProfile
+        {
+            Workload = new WorkloadRef("shop", "Deployment", $"web{i}"),
+            UpdatedAt = DateTimeOffset.UtcNow,
+            Strategy = "resorcerer",
+            Containers = new Dictionary<string, ContainerProfile>
+            {
+                ["web"] = new(new ResourceProfile(250, 120, 400, seen), new ResourceProfile(320L << 20, 256L << 20, 400L << 20, seen)),
+                ["proxy"] = new(new ResourceProfile(50, 20, 80, seen), new ResourceProfile(64L << 20, 32L << 20, 96L << 20, seen)),
+            },
+        }, CancellationToken.None);
+    }
+}
+
+static Process Start(string dll, string arguments)
+{
+    var start = new ProcessStartInfo("dotnet", $"{dll} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
+    var process = Process.Start(start)!;
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, _) => { };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => { if (!process.HasExited) process.Kill(); };
+    return process;
+}
+
+static async Task WaitForAsync(int port)
+{
+    using var client = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
+    for (var attempt = 0; attempt < 200; attempt++)
+    {
+        try
+        {
+            await client.GetAsync($"https://127.0.0.1:{port}/healthz");
+            return;
+        }
+        catch (HttpRequestException)
+        {
+            await Task.Delay(100);
+        }
+    }
+
+    throw new TimeoutException($"nothing answers on port {port}");
+}
+
+static void Run(string tool, string arguments, string title)
+{
+    Console.WriteLine($"== {title}");
+    Console.WriteLine(Capture(tool, arguments));
+}
+
+static string Capture(string tool, string arguments)
+{
+    var start = new ProcessStartInfo("bash", ["-c", $"{tool} {arguments}"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+    using var process = Process.Start(start)!;
+    var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+    process.WaitForExit();
+    return $"$ {tool} {arguments}\n{output}";
+}
+
+/// <summary>Request bodies: a realistic mix of pod admissions, as files for h2load and a Lua script for wrk.</summary>
+internal sealed record Bodies(string Patched, string Lua, int Count)
+{
+    public static Bodies Write(string directory, int workloads)
+    {
+        Directory.CreateDirectory(directory);
+        string Pod(int workload, string containers, string labels = "") => $$"""
+            {"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"web{{workload}}-7d4b9c8f6d-","namespace":"shop",
+             "labels":{"app":"web","pod-template-hash":"7d4b9c8f6d"{{labels}}},
+             "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web{{workload}}-7d4b9c8f6d","uid":"u","controller":true}]},
+             "spec":{"containers":[{{containers}}],"restartPolicy":"Always"}}
+            """;
+        const string Bare = """{"name":"web","image":"nginx:1.27"},{"name":"proxy","image":"envoy:1.31"}""";
+        const string Sized = """{"name":"web","image":"nginx:1.27","resources":{"requests":{"cpu":"500m","memory":"1Gi"},"limits":{"cpu":"1","memory":"2Gi"}}},{"name":"proxy","image":"envoy:1.31","resources":{"requests":{"cpu":"100m","memory":"128Mi"}}}""";
+        var pods = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            pods.Add(Pod(i % workloads, Bare)); // new pod of a profiled Deployment, no resources
+            pods.Add(Pod((i + 10) % workloads, Sized)); // resources and limits set by hand
+        }
+
+        pods.Add(Pod(9999, Bare)); // a workload without a profile
+        pods.Add(Pod(3, Bare, ",\"resorcerer.io/skip\":\"true\"")); // skipped
+        var reviews = pods.Select((pod, i) => AdmissionReviews.For(JsonNode.Parse(pod)!, uid: $"load-{i}")).ToList();
+        var patched = Path.Combine(directory, "patched.json");
+        File.WriteAllText(patched, reviews[0]);
+        var lua = new StringBuilder("local bodies = {\n");
+        foreach (var review in reviews)
+        {
+            lua.Append("  [=[").Append(review).Append("]=],\n");
+        }
+
+        lua.Append("}\nlocal i = 0\nrequest = function()\n  i = i % #bodies + 1\n  return wrk.format(\"POST\", nil, {[\"Content-Type\"] = \"application/json\"}, bodies[i])\nend\n");
+        var script = Path.Combine(directory, "mix.lua");
+        File.WriteAllText(script, lua.ToString());
+        return new Bodies(patched, script, reviews.Count);
+    }
+}
+
+/// <summary>The ceiling: Kestrel with the same TLS and protocols, answering every POST with a fixed response.</summary>
+internal static class BareEndpoint
+{
+    public static async Task<int> RunAsync(int port, string cert, string key)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(cert, key);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(IPAddress.Loopback, port, l =>
+            {
+                l.Protocols = HttpProtocols.Http1AndHttp2;
+                l.UseHttps(h => { h.ServerCertificate = certificate; h.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13; });
+            });
+        });
+        var app = builder.Build();
+        var answer = Encoding.UTF8.GetBytes("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","allowed":true}}""");
+        app.MapGet("/healthz", () => "ok");
+        app.MapPost("/mutate", async context =>
+        {
+            // Read the body as a real endpoint must, then answer.
+            await context.Request.Body.CopyToAsync(Stream.Null);
+            context.Response.ContentType = "application/json";
+            await context.Response.Body.WriteAsync(answer);
+        });
+        await app.RunAsync();
+        return 0;
+    }
+}

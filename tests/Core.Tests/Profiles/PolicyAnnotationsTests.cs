@@ -1,0 +1,66 @@
+using Resorcerer.Profiles;
+
+namespace Resorcerer.Core.Tests.Profiles;
+
+public class PolicyAnnotationsTests
+{
+    private static Dictionary<string, string> A(params string[] pairs) =>
+        pairs.Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+
+    [Fact]
+    public void No_annotations_give_the_defaults()
+    {
+        var policy = PolicyAnnotations.Read(null, null);
+
+        Assert.Equal((AdmissionMode.Initial, ControlledValues.RequestsAndLimits), (policy.Mode, policy.ControlledValues));
+        Assert.Empty(policy.ExcludeContainers);
+        Assert.Null(policy.Allowed);
+        Assert.Null(policy.Problems);
+    }
+
+    [Fact]
+    public void The_workload_overrides_its_namespace()
+    {
+        var policy = PolicyAnnotations.Read(
+            A("resorcerer.io/mode=Off", "resorcerer.io/exclude-containers=istio-proxy", "other.io/mode=Initial"),
+            A("resorcerer.io/mode=initial", "resorcerer.io/controlled-values=RequestsOnly"));
+
+        Assert.Equal(AdmissionMode.Initial, policy.Mode);
+        Assert.Equal(ControlledValues.RequestsOnly, policy.ControlledValues);
+        Assert.Equal(["istio-proxy"], policy.ExcludeContainers);
+    }
+
+    [Fact]
+    public void Bounds_and_excluded_containers_are_read_as_quantities_and_lists()
+    {
+        var policy = PolicyAnnotations.Read(null, A(
+            "resorcerer.io/min-cpu=50m", "resorcerer.io/max-cpu=2", "resorcerer.io/min-memory=64Mi", "resorcerer.io/max-memory=1Gi",
+            "resorcerer.io/exclude-containers= linkerd-proxy , istio-proxy,,linkerd-proxy"));
+
+        Assert.Equal(new ResourceBounds(50, 2000, 64L << 20, 1L << 30), policy.Allowed);
+        Assert.Equal(["linkerd-proxy", "istio-proxy"], policy.ExcludeContainers);
+    }
+
+    [Theory]
+    [InlineData("resorcerer.io/mode=Sometimes", "resorcerer.io/mode: 'Sometimes' is not one of Initial, Off")]
+    [InlineData("resorcerer.io/mode=1", "resorcerer.io/mode: '1' is not one of Initial, Off")]
+    [InlineData("resorcerer.io/controlled-values=Limits", "resorcerer.io/controlled-values: 'Limits' is not one of RequestsAndLimits, RequestsOnly")]
+    [InlineData("resorcerer.io/min-cpu=lots", "resorcerer.io/min-cpu: 'lots' is not a quantity")]
+    public void Unreadable_values_are_ignored_and_reported(string annotation, string problem)
+    {
+        var policy = PolicyAnnotations.Read(null, A(annotation));
+
+        Assert.Equal([problem], policy.Problems);
+        Assert.Equal(WorkloadPolicy.Default.Mode, policy.Mode);
+        Assert.Null(policy.Allowed);
+    }
+
+    [Fact]
+    public void A_minimum_above_its_maximum_drops_both()
+    {
+        var policy = PolicyAnnotations.Read(null, A("resorcerer.io/min-cpu=2", "resorcerer.io/max-cpu=1", "resorcerer.io/max-memory=1Gi"));
+
+        Assert.Equal(new ResourceBounds(MaxMemory: 1L << 30), policy.Allowed);
+        Assert.Equal(["resorcerer.io/min-cpu is above resorcerer.io/max-cpu: both ignored"], policy.Problems);
+    }
+}

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Resorcerer.DevKit;
+using Resorcerer.Profiles;
+using Resorcerer.Storage;
+using Resorcerer.TestSupport;
+using Resorcerer.Webhook.Tls;
+using Resorcerer.Workloads;
+using StackExchange.Redis;
+
+namespace Resorcerer.Webhook.Tests.Admission;
+
+/// <summary>Redis going away mid-run, and certificates renewed under a running server.</summary>
+public sealed class OutageTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2); // the chart's timeout is 5 s; --redis-timeout is 250 ms
+    private IRedisUnderTest _redis = null!;
+
+    public async Task InitializeAsync() => _redis = await TestServers.StartRedisAsync();
+
+    public async Task DisposeAsync() => await _redis.DisposeAsync();
+
+    private async Task StoreProfilesAsync(int count)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration);
+        var store = new RedisProfileStore(connection, NullLogger<RedisProfileStore>.Instance);
+        var seen = new UsageSummary(1, 1, 1, 1, 1, 1000, DateTimeOffset.UtcNow.AddDays(-3), DateTimeOffset.UtcNow);
+        for (var i = 0; i < count; i++)
+        {
+            await store.PutAsync(new WorkloadProfile
+            {
+                Workload = new WorkloadRef("shop", "Deployment", $"web{i}"),
+                UpdatedAt = DateTimeOffset.UtcNow,
+                Strategy = "resorcerer",
+                Containers = new Dictionary<string, ContainerProfile> { ["web"] = new(new ResourceProfile(250, 1, 1, seen), null) },
+            }, CancellationToken.None);
+        }
+    }
+
+    private static string PodOf(int workload) => Reviews.NewDeploymentPod
+        .Replace("web-7d4b9c8f6d", $"web{workload}-7d4b9c8f6d", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task With_redis_stopped_mid_run_every_admission_still_answers_within_the_budget()
+    {
+        const int Workloads = 40;
+        await StoreProfilesAsync(Workloads);
+        await using var webhook = await WebhookServer.StartAsync(_redis.Configuration, "--profile-ttl", "1s", "--absent-profile-ttl", "1s");
+
+        var answers = new List<(TimeSpan Elapsed, bool Patched, bool Allowed)>();
+        async Task RoundAsync(int round)
+        {
+            await Task.WhenAll(Enumerable.Range(0, Workloads).Select(async i =>
+            {
+                var clock = Stopwatch.StartNew();
+                using var response = await webhook.PostAsync(Reviews.For(PodOf(i), uid: $"{round}-{i}"));
+                var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["response"]!;
+                lock (answers)
+                {
+                    answers.Add((clock.Elapsed, answer["patch"] is not null, response.StatusCode == HttpStatusCode.OK && answer["allowed"]!.GetValue<bool>()));
+                }
+            }));
+        }
+
+        await RoundAsync(-1); // warm-up: JIT, the TLS handshake and the first Redis reads are not what is measured
+        answers.Clear();
+        await RoundAsync(0);
+        Assert.All(answers, a => Assert.True(a.Patched));
+
+        await _redis.StopAsync();
+        for (var round = 1; round <= 3; round++)
+        {
+            await Task.Delay(600); // let cached profiles expire: every admission goes to the dead Redis
+            await RoundAsync(round);
+        }
+
+        await _redis.RestartAsync();
+        await StoreProfilesAsync(Workloads);
+        var patchedAgain = false;
+        for (var round = 4; round < 30 && !patchedAgain; round++)
+        {
+            await Task.Delay(500);
+            using var response = await webhook.PostAsync(Reviews.For(PodOf(0), uid: $"back-{round}"));
+            patchedAgain = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["response"]!["patch"] is not null;
+        }
+
+        Assert.All(answers, a => Assert.True(a.Allowed));
+        Assert.All(answers, a => Assert.True(a.Elapsed < Budget, $"an admission took {a.Elapsed.TotalMilliseconds:0} ms"));
+        Assert.True(patchedAgain, "Redis came back but no profile was served again");
+    }
+
+    [Fact]
+    public async Task A_renewed_certificate_is_served_without_a_restart()
+    {
+        var directory = Directory.CreateTempSubdirectory("resorcerer-renewal-").FullName;
+        var (cert, key, first) = DevCertificates.Write(directory, "first");
+        var app = WebhookProgram.Build(
+            ["--redis", _redis.Configuration, "--tls-cert", cert, "--tls-key", key, "--urls", "https://127.0.0.1:0", "--tls-reload-interval", "200ms"],
+            out _)!;
+        await app.StartAsync();
+        try
+        {
+            var url = new Uri(app.Urls.First());
+            Assert.Equal(first.Thumbprint, await ServedThumbprintAsync(url));
+
+            // cert-manager renews: new files in place of the old ones.
+            var (_, _, second) = DevCertificates.Write(Path.Combine(directory, "next"), "second");
+            File.Copy(Path.Combine(directory, "next", "tls.key"), key, overwrite: true);
+            File.Copy(Path.Combine(directory, "next", "tls.crt"), cert, overwrite: true);
+
+            string? served = null;
+            for (var attempt = 0; attempt < 50 && served != second.Thumbprint; attempt++)
+            {
+                await Task.Delay(100);
+                served = await ServedThumbprintAsync(url);
+            }
+
+            Assert.Equal(second.Thumbprint, served);
+            Assert.True(app.Services.GetRequiredService<CertificateProvider>().Current.Thumbprint == second.Thumbprint);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<string?> ServedThumbprintAsync(Uri url)
+    {
+        string? thumbprint = null;
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => { thumbprint = (presented as X509Certificate2)?.Thumbprint ?? presented?.GetCertHashString(); return true; } },
+            PooledConnectionLifetime = TimeSpan.Zero,
+        });
+        using var response = await client.GetAsync(new Uri(url, "/healthz"));
+        return thumbprint;
+    }
+}
