@@ -135,7 +135,7 @@ public sealed class ProfilingCycle(
         var maxChunk = Math.Max(step, (long)settings.BackfillChunk.Value.TotalSeconds / step * step);
         var backfill = end - from > maxChunk;
         // Start small and let the chunk follow the data: a big cluster's hour can be millions of samples.
-        var chunk = backfill ? Math.Max(step, Math.Min(maxChunk, 900 / step * step)) : maxChunk;
+        var chunk = end - from > 900 ? Math.Max(step, Math.Min(maxChunk, 900 / step * step)) : maxChunk;
         var progress = Stopwatch.StartNew();
         if (backfill)
         {

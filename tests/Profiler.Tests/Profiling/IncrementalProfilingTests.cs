@@ -31,13 +31,13 @@ public sealed class IncrementalProfilingTests(ClusterFixture cluster)
         var whole = await harness.Cycle.RunAsync(CancellationToken.None);
         await harness.FlushRedisAsync();
 
-        // First run up to half an hour before the data ends; then a new process (empty memory) picks up from the checkpoints.
-        var clock = new MovableTime(cluster.End.AddMinutes(-30));
+        // First run up to ten minutes before the data ends; then a new process (empty memory) picks up from the checkpoints.
+        var clock = new MovableTime(cluster.End.AddMinutes(-10));
         var first = await harness.NewCycle(time: clock).RunAsync(CancellationToken.None);
         var second = await harness.NewCycle().RunAsync(CancellationToken.None);
 
         Assert.True(first.Queries > second.Queries, $"backfill {first.Queries} queries, then {second.Queries}");
-        Assert.Equal(5, second.Queries); // one window of half an hour: two ownership queries, CPU, memory, OOM kills
+        Assert.Equal(5, second.Queries); // one short window: CPU, memory, OOM kills, and ownership (a new process knows no pod)
         foreach (var expected in whole.Written)
         {
             var actual = second.Written.Single(p => p.Workload == expected.Workload);
