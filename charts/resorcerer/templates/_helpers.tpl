@@ -1,0 +1,92 @@
+{{/* Names */}}
+{{- define "resorcerer.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "resorcerer.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "resorcerer.webhook.fullname" -}}{{ include "resorcerer.fullname" . | trunc 55 | trimSuffix "-" }}-webhook{{- end -}}
+{{- define "resorcerer.profiler.fullname" -}}{{ include "resorcerer.fullname" . | trunc 54 | trimSuffix "-" }}-profiler{{- end -}}
+{{- define "resorcerer.redis.fullname" -}}{{ include "resorcerer.fullname" . | trunc 57 | trimSuffix "-" }}-redis{{- end -}}
+{{- define "resorcerer.tls.secretName" -}}
+{{- if eq .Values.tls.mode "secret" -}}{{ .Values.tls.secret.name }}{{- else -}}{{ include "resorcerer.webhook.fullname" . }}-tls{{- end -}}
+{{- end -}}
+
+{{/* Labels */}}
+{{- define "resorcerer.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ include "resorcerer.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "resorcerer.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "resorcerer.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Images */}}
+{{- define "resorcerer.image" -}}
+{{ .image.repository }}:{{ .image.tag | default .root.Chart.AppVersion }}
+{{- end -}}
+
+{{/* Redis: the address, the password Secret, and the StackExchange.Redis configuration (password from $(REDIS_PASSWORD)). */}}
+{{- define "resorcerer.redis.address" -}}
+{{- if .Values.redis.builtin -}}{{ include "resorcerer.redis.fullname" . }}.{{ .Release.Namespace }}.svc:6379{{- else -}}{{ required "redis.host is required when redis.builtin is false" .Values.redis.host }}{{- end -}}
+{{- end -}}
+
+{{- define "resorcerer.redis.secretName" -}}
+{{- if .Values.redis.auth.existingSecret -}}{{ .Values.redis.auth.existingSecret }}{{- else -}}{{ include "resorcerer.redis.fullname" . }}{{- end -}}
+{{- end -}}
+
+{{- define "resorcerer.redis.hasPassword" -}}
+{{- if or .Values.redis.builtin .Values.redis.auth.existingSecret -}}true{{- end -}}
+{{- end -}}
+
+{{- define "resorcerer.redis.env" -}}
+{{- if include "resorcerer.redis.hasPassword" . }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "resorcerer.redis.secretName" . }}
+      key: {{ .Values.redis.auth.existingSecretKey }}
+{{- end }}
+- name: RESORCERER_REDIS
+  value: {{ printf "%s%s%s" (include "resorcerer.redis.address" .) (ternary ",password=$(REDIS_PASSWORD)" "" (not (empty (include "resorcerer.redis.hasPassword" .)))) (ternary ",ssl=true" "" (and (not .Values.redis.builtin) .Values.redis.tls)) | quote }}
+{{- end -}}
+
+{{/* Security contexts shared by every resorcerer container. */}}
+{{- define "resorcerer.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+fsGroup: 65532
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "resorcerer.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop: ["ALL"]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
