@@ -74,9 +74,9 @@ app.kubernetes.io/component: {{ .component }}
 {{/* Security contexts shared by every resorcerer container. */}}
 {{- define "resorcerer.podSecurityContext" -}}
 runAsNonRoot: true
-runAsUser: 65532
-runAsGroup: 65532
-fsGroup: 65532
+runAsUser: 1654
+runAsGroup: 1654
+fsGroup: 1654
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
