@@ -15,6 +15,9 @@ public sealed record PodSeries(
     long End,
     IReadOnlyList<ContainerUsageSeries> Containers);
 
+/// <summary>A Job and its owner (a CronJob, or none), as kube-state-metrics reports it while the Job exists.</summary>
+public sealed record JobSeries(string Namespace, string Job, string OwnerKind, string OwnerName, long Start, long End);
+
 /// <summary>An OOM kill of a container of a pod at a time (Unix seconds); the container restarts at once.</summary>
 public sealed record OomKillSeries(string Namespace, string Pod, string Container, long Timestamp);
 
@@ -31,6 +34,7 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
     private readonly List<PodSeries> _pods = [];
     private readonly List<ReplicaSetSeries> _replicaSets = [];
     private readonly List<OomKillSeries> _kills = [];
+    private readonly List<JobSeries> _jobs = [];
 
     public long Step => (long)scrapeInterval.TotalSeconds;
 
@@ -48,6 +52,12 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
     public ClusterSeries Add(ReplicaSetSeries replicaSet)
     {
         _replicaSets.Add(replicaSet);
+        return this;
+    }
+
+    public ClusterSeries Add(JobSeries job)
+    {
+        _jobs.Add(job);
         return this;
     }
 
@@ -117,6 +127,13 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
         {
             var labels = $"namespace=\"{rs.Namespace}\",replicaset=\"{rs.ReplicaSet}\",owner_kind=\"{rs.OwnerKind}\",owner_name=\"{rs.OwnerName}\",owner_is_controller=\"true\"";
             WriteGauge(writer, "kube_replicaset_owner", labels, rs.Start, rs.End, _ => 1);
+        }
+
+        writer.WriteLine("# TYPE kube_job_owner gauge");
+        foreach (var job in _jobs)
+        {
+            var labels = $"namespace=\"{job.Namespace}\",job_name=\"{job.Job}\",owner_kind=\"{job.OwnerKind}\",owner_name=\"{job.OwnerName}\",owner_is_controller=\"true\"";
+            WriteGauge(writer, "kube_job_owner", labels, job.Start, job.End, _ => 1);
         }
 
         // kube-state-metrics: a restart counter per container, and the last termination's reason once there was one.

@@ -15,6 +15,7 @@ namespace Resorcerer.TestSupport;
 /// <item>shop/Deployment/thin: only 1 h of data, too little to profile.</item>
 /// <item>shop/debug: a bare pod without a controller.</item>
 /// <item>other/Deployment/elsewhere: a namespace that is not profiled.</item>
+/// <item>batch/CronJob/report: two runs (Jobs report-29345678 and report-29345738), 3 h each, 0.5 cores and 256 MiB.</item>
 /// </list>
 /// </summary>
 public static class TestCluster
@@ -55,6 +56,12 @@ public static class TestCluster
         series.Add(Pod("thin-7d9c8b6f4-h5j6k", "ReplicaSet", "thin-7d9c8b6f4", e - Hour, e, Container("app", 0.1, 64 * Mi)));
 
         series.Add(Pod("debug", "<none>", "<none>", e - 6 * Hour, e, Container("shell", 0.5, 50 * Mi)));
+
+        foreach (var (job, start) in new[] { ("report-29345678", e - 7 * Hour), ("report-29345738", e - 3 * Hour) })
+        {
+            series.Add(new JobSeries("batch", job, "CronJob", "report", start, start + 3 * Hour));
+            series.Add(new PodSeries("batch", $"{job}-q8z2x", "Job", job, start, start + 3 * Hour, [Container("report", 0.5, 256 * Mi)]));
+        }
 
         series.Add(new ReplicaSetSeries("other", "elsewhere-6f5d4c3b2", "Deployment", "elsewhere", e - 6 * Hour, e));
         series.Add(new PodSeries("other", "elsewhere-6f5d4c3b2-a1b2c", "ReplicaSet", "elsewhere-6f5d4c3b2", e - 6 * Hour, e,

@@ -28,4 +28,14 @@ public static class WorkloadNaming
             : suffix == podTemplateHash;
         return matches ? replicaSet[..dash] : null;
     }
+
+    /// <summary>
+    /// The CronJob behind a Job named <c>&lt;cronjob&gt;-&lt;scheduled time in minutes&gt;</c> (eight digits or more, as
+    /// the CronJob controller names them), or null. A hand-made Job named that way is taken for a CronJob's.
+    /// </summary>
+    public static string? CronJobOfJob(string job)
+    {
+        var dash = job.LastIndexOf('-');
+        return dash > 0 && job.Length - dash - 1 >= 8 && job[(dash + 1)..].All(char.IsAsciiDigit) ? job[..dash] : null;
+    }
 }

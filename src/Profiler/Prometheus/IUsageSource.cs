@@ -19,14 +19,17 @@ public sealed record ContainerUsage(ContainerKey Container, IReadOnlyList<PromSa
 /// <summary>Who controls a pod, as kube-state-metrics reports it.</summary>
 public sealed record PodOwner(string Namespace, string Pod, string OwnerKind, string OwnerName);
 
-/// <summary>Who controls a ReplicaSet (normally a Deployment), as kube-state-metrics reports it.</summary>
-public sealed record ReplicaSetOwner(string Namespace, string ReplicaSet, string OwnerKind, string OwnerName);
+/// <summary>
+/// Who controls an intermediate controller, as kube-state-metrics reports it: a ReplicaSet (normally owned by a
+/// Deployment) or a Job (owned by a CronJob when scheduled).
+/// </summary>
+public sealed record ControllerOwner(string Namespace, string Kind, string Name, string OwnerKind, string OwnerName);
 
 /// <summary>A container instance was OOM-killed at about this time (Unix seconds).</summary>
 public readonly record struct OomKill(ContainerKey Container, long Timestamp);
 
-/// <summary>Every pod and ReplicaSet seen in a time window, with its owner.</summary>
-public sealed record Ownership(IReadOnlyList<PodOwner> Pods, IReadOnlyList<ReplicaSetOwner> ReplicaSets);
+/// <summary>Every pod, ReplicaSet and Job seen in a time window, with its owner.</summary>
+public sealed record Ownership(IReadOnlyList<PodOwner> Pods, IReadOnlyList<ControllerOwner> Controllers);
 
 /// <summary>A half-open stretch of time [Start, End).</summary>
 public readonly record struct TimeWindow(DateTimeOffset Start, DateTimeOffset End)

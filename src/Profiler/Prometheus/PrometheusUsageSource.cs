@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
+using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Prometheus;
 
@@ -23,6 +24,9 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
         var pods = await prometheus.QueryAsync(
             $"max by (namespace, pod, owner_kind, owner_name) (last_over_time(kube_pod_owner{{{selector}}}[{lookback}]))",
             window.End, cancellationToken);
+        var jobs = await prometheus.QueryAsync(
+            $"max by (namespace, job_name, owner_kind, owner_name) (last_over_time(kube_job_owner{{{selector}}}[{lookback}]))",
+            window.End, cancellationToken);
         var replicaSets = await prometheus.QueryAsync(
             $"max by (namespace, replicaset, owner_kind, owner_name) (last_over_time(kube_replicaset_owner{{{selector}}}[{lookback}]))",
             window.End, cancellationToken);
@@ -31,8 +35,9 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
             pods.Select(s => new PodOwner(s.Label("namespace"), s.Label("pod"), s.Label("owner_kind"), s.Label("owner_name")))
                 .Where(p => p.Pod.Length > 0)
                 .ToList(),
-            replicaSets.Select(s => new ReplicaSetOwner(s.Label("namespace"), s.Label("replicaset"), s.Label("owner_kind"), s.Label("owner_name")))
-                .Where(r => r.ReplicaSet.Length > 0)
+            replicaSets.Select(s => new ControllerOwner(s.Label("namespace"), WorkloadKinds.ReplicaSet, s.Label("replicaset"), s.Label("owner_kind"), s.Label("owner_name")))
+                .Concat(jobs.Select(s => new ControllerOwner(s.Label("namespace"), WorkloadKinds.Job, s.Label("job_name"), s.Label("owner_kind"), s.Label("owner_name"))))
+                .Where(r => r.Name.Length > 0)
                 .ToList());
     }
 

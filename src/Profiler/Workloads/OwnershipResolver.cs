@@ -5,7 +5,8 @@ namespace Resorcerer.Profiler.Workloads;
 
 /// <summary>
 /// Maps pods to the workloads whose profile they share: a Deployment through its ReplicaSets (every
-/// rollout's pods count), a StatefulSet, DaemonSet or Job directly. Pods without a controller are not
+/// rollout's pods count), a CronJob through its Jobs (every run counts), a StatefulSet, DaemonSet or
+/// unscheduled Job directly. Pods without a controller are not
 /// profiled: nothing creates their successors. It remembers what it learns across cycles, so that an
 /// incremental cycle, which only sees the pods alive in its short window, still knows older pods.
 /// </summary>
@@ -13,7 +14,7 @@ public sealed class OwnershipResolver
 {
     private const string NoOwner = "<none>";
     private readonly Dictionary<(string Namespace, string Pod), (WorkloadRef Workload, long Seen)> _pods = [];
-    private readonly Dictionary<(string Namespace, string ReplicaSet), ReplicaSetOwner> _replicaSets = [];
+    private readonly Dictionary<(string Namespace, string Kind, string Name), ControllerOwner> _controllers = [];
 
     public OwnershipResolver()
     {
@@ -26,9 +27,9 @@ public sealed class OwnershipResolver
     /// <summary>Adds what kube-state-metrics reported, seen at <paramref name="seen"/> (Unix seconds).</summary>
     public void Learn(Ownership ownership, long seen)
     {
-        foreach (var replicaSet in ownership.ReplicaSets)
+        foreach (var controller in ownership.Controllers)
         {
-            _replicaSets[(replicaSet.Namespace, replicaSet.ReplicaSet)] = replicaSet;
+            _controllers[(controller.Namespace, controller.Kind, controller.Name)] = controller;
         }
 
         foreach (var pod in ownership.Pods)
@@ -60,22 +61,24 @@ public sealed class OwnershipResolver
             return null;
         }
 
-        if (pod.OwnerKind != WorkloadKinds.ReplicaSet)
+        if (pod.OwnerKind is not (WorkloadKinds.ReplicaSet or WorkloadKinds.Job))
         {
             return new WorkloadRef(pod.Namespace, pod.OwnerKind, pod.OwnerName);
         }
 
-        if (_replicaSets.TryGetValue((pod.Namespace, pod.OwnerName), out var owner))
+        if (_controllers.TryGetValue((pod.Namespace, pod.OwnerKind, pod.OwnerName), out var owner))
         {
             return owner.OwnerKind is { Length: > 0 } kind && kind != NoOwner && owner.OwnerName is { Length: > 0 } name && name != NoOwner
                 ? new WorkloadRef(pod.Namespace, kind, name)
-                : new WorkloadRef(pod.Namespace, WorkloadKinds.ReplicaSet, pod.OwnerName);
+                : new WorkloadRef(pod.Namespace, pod.OwnerKind, pod.OwnerName);
         }
 
-        // kube-state-metrics had no row for the ReplicaSet: fall back on the Deployment naming rule.
-        var deployment = WorkloadNaming.DeploymentOfReplicaSet(pod.OwnerName, podTemplateHash: null);
-        return deployment is null
-            ? new WorkloadRef(pod.Namespace, WorkloadKinds.ReplicaSet, pod.OwnerName)
-            : new WorkloadRef(pod.Namespace, WorkloadKinds.Deployment, deployment);
+        // kube-state-metrics had no row for the ReplicaSet or Job: fall back on the controllers' naming rules.
+        var (parentKind, parent) = pod.OwnerKind == WorkloadKinds.ReplicaSet
+            ? (WorkloadKinds.Deployment, WorkloadNaming.DeploymentOfReplicaSet(pod.OwnerName, podTemplateHash: null))
+            : (WorkloadKinds.CronJob, WorkloadNaming.CronJobOfJob(pod.OwnerName));
+        return parent is null
+            ? new WorkloadRef(pod.Namespace, pod.OwnerKind, pod.OwnerName)
+            : new WorkloadRef(pod.Namespace, parentKind, parent);
     }
 }

@@ -5,7 +5,8 @@ namespace Resorcerer.Webhook.Workloads;
 
 /// <summary>
 /// Finds a new pod's workload from its owner references and labels alone (the webhook has no API access):
-/// a ReplicaSet named <c>&lt;deployment&gt;-&lt;pod-template-hash&gt;</c> stands for its Deployment.
+/// a ReplicaSet named <c>&lt;deployment&gt;-&lt;pod-template-hash&gt;</c> stands for its Deployment, a Job named
+/// <c>&lt;cronjob&gt;-&lt;minutes&gt;</c> for its CronJob.
 /// </summary>
 public static class PodWorkload
 {
@@ -27,6 +28,11 @@ public static class PodWorkload
             return deployment is null
                 ? new WorkloadRef(ns, WorkloadKinds.ReplicaSet, owner.Name)
                 : new WorkloadRef(ns, WorkloadKinds.Deployment, deployment);
+        }
+
+        if (owner.Kind == WorkloadKinds.Job && WorkloadNaming.CronJobOfJob(owner.Name) is { } cronJob)
+        {
+            return new WorkloadRef(ns, WorkloadKinds.CronJob, cronJob);
         }
 
         return new WorkloadRef(ns, owner.Kind, owner.Name);

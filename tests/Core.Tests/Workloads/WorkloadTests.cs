@@ -34,4 +34,12 @@ public class WorkloadTests
     [InlineData("trailing-", null, null)]
     public void A_replicaset_name_reveals_its_deployment(string replicaSet, string? hash, string? expected) =>
         Assert.Equal(expected, WorkloadNaming.DeploymentOfReplicaSet(replicaSet, hash));
+
+    [Theory]
+    [InlineData("report-29345678", "report")]
+    [InlineData("nightly-backup-29345678", "nightly-backup")]
+    [InlineData("backup-28840", null)] // too few digits for scheduled minutes
+    [InlineData("report-2934567x", null)]
+    [InlineData("29345678", null)]
+    public void A_job_name_reveals_its_cronjob(string job, string? expected) => Assert.Equal(expected, WorkloadNaming.CronJobOfJob(job));
 }

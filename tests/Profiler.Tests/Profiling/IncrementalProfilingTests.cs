@@ -37,7 +37,7 @@ public sealed class IncrementalProfilingTests(ClusterFixture cluster)
         var second = await harness.NewCycle().RunAsync(CancellationToken.None);
 
         Assert.True(first.Queries > second.Queries, $"backfill {first.Queries} queries, then {second.Queries}");
-        Assert.Equal(5, second.Queries); // one short window: CPU, memory, OOM kills, and ownership (a new process knows no pod)
+        Assert.Equal(6, second.Queries); // one short window: CPU, memory, OOM kills, and the three ownership queries (a new process knows no pod)
         foreach (var expected in whole.Written)
         {
             var actual = second.Written.Single(p => p.Workload == expected.Workload);

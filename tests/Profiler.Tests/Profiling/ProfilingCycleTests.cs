@@ -101,6 +101,20 @@ public sealed class ProfilingCycleTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Every_run_of_a_cronjob_counts_for_the_cronjob()
+    {
+        await using var harness = new ProfilerHarness(cluster, o => (o.Namespaces, o.Strategy) = ("batch", "krr"));
+        await harness.FlushRedisAsync();
+
+        var report = await harness.Cycle.RunAsync(CancellationToken.None);
+
+        var profile = Assert.Single(report.Written);
+        Assert.Equal(new WorkloadRef("batch", "CronJob", "report"), profile.Workload);
+        Assert.Equal(295 * Mi, profile.Containers["report"].Memory!.Target); // 256 Mi x 1.15 = 294.4 Mi
+        Assert.True(profile.Containers["report"].Memory!.Observed.History >= TimeSpan.FromHours(6.9), "both runs' samples");
+    }
+
+    [Fact]
     public async Task A_namespace_without_data_writes_nothing()
     {
         await using var harness = new ProfilerHarness(cluster, o => o.Namespaces = "empty");

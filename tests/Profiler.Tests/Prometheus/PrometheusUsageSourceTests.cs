@@ -17,7 +17,7 @@ public sealed class PrometheusUsageSourceTests(ClusterFixture cluster)
         Assert.Equal(9, ownership.Pods.Count); // 4 web, db, agent, legacy, thin, debug
         Assert.Contains(new PodOwner("shop", "db-0", "StatefulSet", "db"), ownership.Pods);
         Assert.Contains(new PodOwner("shop", "debug", "<none>", "<none>"), ownership.Pods);
-        Assert.Equal(3, ownership.ReplicaSets.Count); // web x2 and thin; legacy has none on purpose
+        Assert.Equal(3, ownership.Controllers.Count); // ReplicaSets web x2 and thin; legacy has none on purpose
         Assert.DoesNotContain(ownership.Pods, p => p.Namespace == "other");
     }
 

@@ -12,6 +12,9 @@ public class OwnershipResolverTests
             new("shop", "db-0", "StatefulSet", "db"),
             new("shop", "agent-k8w2d", "DaemonSet", "agent"),
             new("shop", "backup-28840-q2w3e", "Job", "backup-28840"),
+            new("shop", "report-29345678-x1", "Job", "report-29345678"),
+            new("shop", "report-29345679-x2", "Job", "report-29345679"),
+            new("shop", "migrate-1-x3", "Job", "migrate-1"),
             new("shop", "bare-rs-abcde", "ReplicaSet", "bare-rs"),
             new("shop", "legacy-8b7c6d5f9-m3n4p", "ReplicaSet", "legacy-8b7c6d5f9"),
             new("shop", "frontend-v2-x1", "ReplicaSet", "frontend-v2"),
@@ -19,9 +22,11 @@ public class OwnershipResolverTests
             new("other", "db-0", "StatefulSet", "other-db"),
         ],
         [
-            new("shop", "web-5f7b8c9d4", "Deployment", "web"),
-            new("shop", "web-6c8d9f7b5", "Deployment", "web"),
-            new("shop", "bare-rs", "<none>", "<none>"),
+            new("shop", "ReplicaSet", "web-5f7b8c9d4", "Deployment", "web"),
+            new("shop", "ReplicaSet", "web-6c8d9f7b5", "Deployment", "web"),
+            new("shop", "ReplicaSet", "bare-rs", "<none>", "<none>"),
+            new("shop", "Job", "report-29345678", "CronJob", "report"),
+            new("shop", "Job", "migrate-1", "<none>", "<none>"),
         ]));
 
     [Theory]
@@ -30,7 +35,10 @@ public class OwnershipResolverTests
     [InlineData("shop", "db-0", "shop/StatefulSet/db")]
     [InlineData("other", "db-0", "other/StatefulSet/other-db")] // same pod name, other namespace
     [InlineData("shop", "agent-k8w2d", "shop/DaemonSet/agent")]
-    [InlineData("shop", "backup-28840-q2w3e", "shop/Job/backup-28840")]
+    [InlineData("shop", "backup-28840-q2w3e", "shop/Job/backup-28840")] // no owner row, too few digits for a CronJob's
+    [InlineData("shop", "report-29345678-x1", "shop/CronJob/report")] // every run of a CronJob counts for it
+    [InlineData("shop", "report-29345679-x2", "shop/CronJob/report")] // no row yet: the CronJob naming rule
+    [InlineData("shop", "migrate-1-x3", "shop/Job/migrate-1")] // a Job nobody owns is the workload
     [InlineData("shop", "bare-rs-abcde", "shop/ReplicaSet/bare-rs")] // a ReplicaSet nobody owns is the workload
     [InlineData("shop", "legacy-8b7c6d5f9-m3n4p", "shop/Deployment/legacy")] // no kube_replicaset_owner row: naming rule
     [InlineData("shop", "frontend-v2-x1", "shop/ReplicaSet/frontend-v2")] // no row, and not a hash suffix
@@ -40,5 +48,5 @@ public class OwnershipResolverTests
         Assert.Equal(expected, Resolver.WorkloadOf(ns, pod)?.ToString());
 
     [Fact]
-    public void Pods_without_a_controller_are_not_counted() => Assert.Equal(9, Resolver.PodCount);
+    public void Pods_without_a_controller_are_not_counted() => Assert.Equal(12, Resolver.PodCount);
 }

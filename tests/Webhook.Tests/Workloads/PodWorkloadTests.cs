@@ -22,6 +22,7 @@ public class PodWorkloadTests
     [InlineData("StatefulSet", "db", null, "shop/StatefulSet/db")]
     [InlineData("DaemonSet", "agent", null, "shop/DaemonSet/agent")]
     [InlineData("Job", "backup-28840", null, "shop/Job/backup-28840")]
+    [InlineData("Job", "report-29345678", null, "shop/CronJob/report")]
     public void The_controller_names_the_workload(string kind, string name, string? hash, string expected) =>
         Assert.Equal(expected, PodWorkload.Resolve(Pod(kind, name, hash), "shop")?.ToString());
 
