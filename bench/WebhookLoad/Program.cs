@@ -47,10 +47,10 @@ try
 
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores; load tool and servers share them; {seconds} s per run");
 
-    foreach (var (name, port) in new[] { ("bare", barePort), ("webhook", webhookPort) })
+    foreach (var (name, port, server) in new[] { ("bare", barePort, bare), ("webhook", webhookPort, webhook) })
     {
-        Run("wrk", $"-t2 -c32 -d{seconds}s --latency -s {bodies.Lua} https://127.0.0.1:{port}/mutate", $"{name} wrk HTTP/1.1 (mix of {bodies.Count} pods)");
-        Run("h2load", $"-D {seconds} -c 32 -m 8 -t 2 -d {bodies.Patched} -H 'content-type: application/json' https://127.0.0.1:{port}/mutate", $"{name} h2load HTTP/2 (profiled pod, patched)");
+        Run("wrk", $"-t2 -c32 -d{seconds}s --latency -s {bodies.Lua} https://127.0.0.1:{port}/mutate", $"{name} wrk HTTP/1.1 (mix of {bodies.Count} pods)", server);
+        Run("h2load", $"-D {seconds} -c 32 -m 8 -t 2 -d {bodies.Patched} -H 'content-type: application/json' https://127.0.0.1:{port}/mutate", $"{name} h2load HTTP/2 (profiled pod, patched)", server);
     }
 
     // Redis killed half-way through a run: no errors, no answer past the budget.
@@ -87,7 +87,7 @@ static async Task StoreProfilesAsync(string configuration, int count)
     }
 }
 
-static Process Start(string dll, string arguments)
+static BenchServer Start(string dll, string arguments)
 {
     var start = new ProcessStartInfo("dotnet", $"{dll} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
     var process = Process.Start(start)!;
@@ -95,18 +95,7 @@ static Process Start(string dll, string arguments)
     process.ErrorDataReceived += (_, _) => { };
     process.BeginOutputReadLine();
     process.BeginErrorReadLine();
-    AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-    {
-        try
-        {
-            process.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    };
-    return process;
+    return new BenchServer(process);
 }
 
 static async Task WaitForAsync(int port)
@@ -128,10 +117,20 @@ static async Task WaitForAsync(int port)
     throw new TimeoutException($"nothing answers on port {port}");
 }
 
-static void Run(string tool, string arguments, string title)
+// Prints the tool's report and the server's own CPU time per request (user + system, all threads).
+static void Run(string tool, string arguments, string title, BenchServer server)
 {
     Console.WriteLine($"== {title}");
-    Console.WriteLine(Capture(tool, arguments));
+    var before = server.CpuTime;
+    var output = Capture(tool, arguments);
+    var cpu = server.CpuTime - before;
+    Console.WriteLine(output);
+    var requests = System.Text.RegularExpressions.Regex.Match(output, @"(\d+) requests in|requests: (\d+) total");
+    if (requests.Success)
+    {
+        var count = long.Parse(requests.Groups[1].Success ? requests.Groups[1].Value : requests.Groups[2].Value, CultureInfo.InvariantCulture);
+        Console.WriteLine($"server CPU: {cpu.TotalSeconds:F1} s for {count} requests = {cpu.TotalMicroseconds / count:F1} us per request");
+    }
 }
 
 static string Capture(string tool, string arguments)
@@ -141,6 +140,34 @@ static string Capture(string tool, string arguments)
     var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
     process.WaitForExit();
     return $"$ {tool} {arguments}\n{output}";
+}
+
+/// <summary>A server the benchmark started; disposing it ends the process (and only that process).</summary>
+internal sealed class BenchServer(Process process) : IDisposable
+{
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        process.Dispose();
+    }
 }
 
 /// <summary>Request bodies: a realistic mix of pod admissions, as files for h2load and a Lua script for wrk.</summary>

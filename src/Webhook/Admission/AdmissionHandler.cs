@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
-using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
 using Resorcerer.Profiles;
@@ -130,17 +128,17 @@ public sealed class AdmissionHandler(
             return (null, AdmissionOutcome.Error("malformed_pod", "the request carries no pod object; pod admitted unchanged"));
         }
 
-        V1Pod pod;
+        AdmittedPod pod;
         try
         {
-            pod = KubernetesJson.Deserialize<V1Pod>(podJson.GetRawText());
+            pod = PodReader.Read(podJson);
         }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or OverflowException)
+        catch (PodFormatException e)
         {
             return (null, AdmissionOutcome.Error("malformed_pod", $"the pod could not be read ({Shorten(e.Message)}); pod admitted unchanged"));
         }
 
-        if (pod.Metadata?.Labels?.TryGetValue(ResorcererKeys.SkipLabel, out var skip) == true && skip == "true")
+        if (pod.Labels.GetValueOrDefault(ResorcererKeys.SkipLabel) == "true")
         {
             return (null, AdmissionOutcome.Skipped("skip_label"));
         }
@@ -163,13 +161,10 @@ public sealed class AdmissionHandler(
         }
 
         var profile = lookup.Profile!;
-        var problems = new List<string>();
-        var resources = PodReader.Read(pod, problems);
         var policy = profile.Policy ?? WorkloadPolicy.Default;
         var hold = Hold(profile);
-        var patch = PodPatchBuilder.Build(resources, profile, policy, hold);
-        var warnings = problems.Concat(lookup.Problem is null ? [] : [$"served a remembered profile ({lookup.Problem})"]).ToList();
-        var warning = warnings.Count > 0 ? string.Join("; ", warnings) : null;
+        var patch = PodPatchBuilder.Build(pod.Resources, profile, policy, hold);
+        var warning = lookup.Problem is null ? null : $"served a remembered profile ({lookup.Problem})";
         if (patch.IsEmpty)
         {
             return (null, AdmissionOutcome.Unchanged("no_profiled_container", warning));

@@ -1,4 +1,4 @@
-using k8s.Models;
+using Resorcerer.Webhook.Patching;
 using Resorcerer.Workloads;
 
 namespace Resorcerer.Webhook.Workloads;
@@ -10,11 +10,10 @@ namespace Resorcerer.Webhook.Workloads;
 /// </summary>
 public static class PodWorkload
 {
-    public static WorkloadRef? Resolve(V1Pod pod, string? requestNamespace)
+    public static WorkloadRef? Resolve(AdmittedPod pod, string? requestNamespace)
     {
-        var ns = string.IsNullOrEmpty(requestNamespace) ? pod.Metadata?.NamespaceProperty : requestNamespace;
-        var owners = pod.Metadata?.OwnerReferences;
-        var owner = owners?.FirstOrDefault(o => o.Controller == true) ?? owners?.FirstOrDefault();
+        var ns = string.IsNullOrEmpty(requestNamespace) ? pod.Namespace : requestNamespace;
+        var owner = pod.Owners.FirstOrDefault(o => o.Controller) ?? (pod.Owners.Count > 0 ? pod.Owners[0] : null);
         if (string.IsNullOrEmpty(ns) || owner is null || string.IsNullOrEmpty(owner.Kind) || string.IsNullOrEmpty(owner.Name))
         {
             return null;
@@ -22,8 +21,7 @@ public static class PodWorkload
 
         if (owner.Kind == WorkloadKinds.ReplicaSet)
         {
-            string? hash = null;
-            pod.Metadata?.Labels?.TryGetValue(ResorcererKeys.PodTemplateHashLabel, out hash);
+            var hash = pod.Labels.GetValueOrDefault(ResorcererKeys.PodTemplateHashLabel);
             var deployment = WorkloadNaming.DeploymentOfReplicaSet(owner.Name, hash);
             return deployment is null
                 ? new WorkloadRef(ns, WorkloadKinds.ReplicaSet, owner.Name)

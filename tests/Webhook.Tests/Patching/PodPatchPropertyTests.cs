@@ -1,7 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
-using k8s;
-using k8s.Models;
 using Resorcerer.DevKit;
 using Resorcerer.Profiles;
 using Resorcerer.Webhook.Patching;
@@ -116,13 +115,18 @@ public class PodPatchPropertyTests
             LimitRange = (bounds & 2) != 0 ? new ResourceBounds(MaxCpu: 3000, MinMemory: 16L << 20) : null,
         });
 
+    private static PodResources Read(JsonNode pod)
+    {
+        using var document = JsonDocument.Parse(pod.ToJsonString());
+        return PodReader.Read(document.RootElement).Resources;
+    }
+
     [Fact]
     public void Every_patch_applies_touches_only_resources_and_resorcerer_annotations_and_keeps_qos_and_request_within_limit()
     {
         Gen.Select(GenPod, GenProfile, GenPolicy).Sample((podJson, profile, policy) =>
         {
-            var before = KubernetesJson.Deserialize<V1Pod>(podJson.ToJsonString());
-            var resources = PodReader.Read(before, []);
+            var resources = Read(podJson);
             var patch = PodPatchBuilder.Build(resources, profile, policy);
 
             // 1. It applies cleanly (a strict applier: missing parents and bad indexes throw).
@@ -141,7 +145,7 @@ public class PodPatchPropertyTests
             Assert.Equal("shop", patchedJson["metadata"]!["annotations"]?["team"]?.GetValue<string>() ?? "shop");
 
             // 3. The QoS class stays, except that a BestEffort pod may become Burstable by gaining requests.
-            var after = PodReader.Read(KubernetesJson.Deserialize<V1Pod>(patchedJson.ToJsonString()), []);
+            var after = Read(patchedJson);
             var (qosBefore, qosAfter) = (Qos.Of(resources), Qos.Of(after));
             Assert.True(qosBefore == qosAfter || (qosBefore == QosClass.BestEffort && qosAfter == QosClass.Burstable), $"{qosBefore} -> {qosAfter}");
 

@@ -1,19 +1,25 @@
-using k8s.Models;
+using System.Text.Json;
+using Resorcerer.Webhook.Patching;
 using Resorcerer.Webhook.Workloads;
 
 namespace Resorcerer.Webhook.Tests.Workloads;
 
 public class PodWorkloadTests
 {
-    private static V1Pod Pod(string ownerKind, string ownerName, string? hash = null) => new()
+    private static AdmittedPod Pod(string ownerKind, string ownerName, string? hash = null)
     {
-        Metadata = new V1ObjectMeta
-        {
-            GenerateName = "x-",
-            Labels = hash is null ? null : new Dictionary<string, string> { ["pod-template-hash"] = hash },
-            OwnerReferences = [new V1OwnerReference { ApiVersion = "apps/v1", Kind = ownerKind, Name = ownerName, Uid = "uid", Controller = true }],
-        },
-    };
+        var labels = hash is null ? "null" : $$"""{"pod-template-hash":"{{hash}}"}""";
+        return Read($$$"""
+            {"metadata":{"generateName":"x-","labels":{{{labels}}},
+              "ownerReferences":[{"apiVersion":"apps/v1","kind":"{{{ownerKind}}}","name":"{{{ownerName}}}","uid":"uid","controller":true}]}}
+            """);
+    }
+
+    private static AdmittedPod Read(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return PodReader.Read(document.RootElement);
+    }
 
     [Theory]
     [InlineData("ReplicaSet", "web-7d4b9c8f6d", "7d4b9c8f6d", "shop/Deployment/web")]
@@ -28,13 +34,19 @@ public class PodWorkloadTests
 
     [Fact]
     public void A_pod_without_owner_has_no_workload() =>
-        Assert.Null(PodWorkload.Resolve(new V1Pod { Metadata = new V1ObjectMeta { GenerateName = "x-" } }, "shop"));
+        Assert.Null(PodWorkload.Resolve(Read("""{"metadata":{"generateName":"x-"}}"""), "shop"));
+
+    [Fact]
+    public void The_controller_wins_over_other_owners() =>
+        Assert.Equal("shop/StatefulSet/db", PodWorkload.Resolve(Read("""
+            {"metadata":{"ownerReferences":[{"kind":"ConfigMap","name":"c"},{"kind":"StatefulSet","name":"db","controller":true}]}}
+            """), "shop")?.ToString());
 
     [Fact]
     public void The_request_namespace_wins_over_an_absent_pod_namespace()
     {
         var pod = Pod("StatefulSet", "db");
-        Assert.Null(pod.Metadata.NamespaceProperty);
+        Assert.Null(pod.Namespace);
         Assert.Equal("bank", PodWorkload.Resolve(pod, "bank")!.Namespace);
         Assert.Null(PodWorkload.Resolve(pod, null));
     }
