@@ -90,6 +90,8 @@ static async Task StoreProfilesAsync(string configuration, int count)
 static BenchServer Start(string dll, string arguments)
 {
     var start = new ProcessStartInfo("dotnet", $"{dll} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
+    // Both servers run with the webhook image's GC setting (see the Dockerfile), unless the caller sets its own.
+    start.Environment["DOTNET_GCgen0size"] = Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "0x2000000";
     var process = Process.Start(start)!;
     process.OutputDataReceived += (_, _) => { };
     process.ErrorDataReceived += (_, _) => { };
@@ -129,7 +131,7 @@ static void Run(string tool, string arguments, string title, BenchServer server)
     if (requests.Success)
     {
         var count = long.Parse(requests.Groups[1].Success ? requests.Groups[1].Value : requests.Groups[2].Value, CultureInfo.InvariantCulture);
-        Console.WriteLine($"server CPU: {cpu.TotalSeconds:F1} s for {count} requests = {cpu.TotalMicroseconds / count:F1} us per request");
+        Console.WriteLine($"server CPU: {cpu.TotalSeconds:F1} s for {count} requests = {cpu.TotalMicroseconds / count:F1} us per request; peak RSS {server.PeakRssMib} MiB");
     }
 }
 
@@ -151,6 +153,16 @@ internal sealed class BenchServer(Process process) : IDisposable
         {
             process.Refresh();
             return process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>The largest resident set so far, in MiB (VmHWM).</summary>
+    public long PeakRssMib
+    {
+        get
+        {
+            process.Refresh();
+            return process.PeakWorkingSet64 >> 20;
         }
     }
 

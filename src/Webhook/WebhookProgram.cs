@@ -55,7 +55,9 @@ public static class WebhookProgram
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss ";
         });
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information)
-            .AddFilter("System.Net.Http", LogLevel.Warning);
+            .AddFilter("System.Net.Http", LogLevel.Warning)
+            // Per-request hosting logs are never wanted here, and while enabled each request opens a log scope and an activity.
+            .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddWebhook();
         builder.UseWebhookTls();
 

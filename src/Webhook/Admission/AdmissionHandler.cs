@@ -17,6 +17,7 @@ namespace Resorcerer.Webhook.Admission;
 /// </summary>
 public sealed class AdmissionHandler(
     ProfileCache profiles,
+    PatchMemo patches,
     WebhookMetrics metrics,
     TimeProvider time,
     IOptions<WebhookOptions> options,
@@ -24,9 +25,11 @@ public sealed class AdmissionHandler(
 {
     private const string WarningPrefix = "resorcerer: ";
 
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 64 };
+
     public async Task<IResult> HandleAsync(HttpContext context)
     {
-        var stopwatch = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         var maxBody = options.Value.MaxBodyBytes;
         var (body, length, complete) = await ReadBoundedAsync(context.Request, maxBody, context.RequestAborted);
         try
@@ -37,35 +40,31 @@ public sealed class AdmissionHandler(
                 if (FindUid(body.AsSpan(0, length)) is { } bigUid)
                 {
                     var outcome = AdmissionOutcome.Error("body_too_large", $"the AdmissionReview is larger than {maxBody} bytes; pod admitted unchanged");
-                    return Answer(bigUid, new AdmissionResponse { Uid = bigUid, Allowed = true, Warnings = [WarningPrefix + outcome.Warning] }, outcome, stopwatch);
+                    return Answer(new AdmissionResponse(bigUid, Warnings: [WarningPrefix + outcome.Warning]), outcome, started);
                 }
 
                 return Problem(StatusCodes.Status413PayloadTooLarge, $"request body is over the limit of {maxBody} bytes and names no request.uid before it");
             }
 
-            AdmissionReview? review;
+            // The parsed body points into the pooled buffer: both live until the answer is built.
+            using var document = ParseReview(body.AsMemory(0, length), out var problem);
+            if (document is null)
+            {
+                return Problem(StatusCodes.Status400BadRequest, $"request body is not an {AdmissionReview.V1} AdmissionReview: {problem}");
+            }
+
+            AdmissionRequest request;
             try
             {
-                review = JsonSerializer.Deserialize(body.AsSpan(0, length), AdmissionJsonContext.Default.AdmissionReview);
+                request = AdmissionReview.ReadRequest(document.RootElement);
             }
-            catch (JsonException e)
+            catch (AdmissionFormatException e)
             {
-                return Problem(StatusCodes.Status400BadRequest, $"request body is not an {AdmissionReview.V1} AdmissionReview: {e.Message}");
+                return Problem(StatusCodes.Status400BadRequest, "request body " + e.Message);
             }
 
-            if (review is null || review.Kind != "AdmissionReview" || review.ApiVersion != AdmissionReview.V1)
-            {
-                return Problem(StatusCodes.Status400BadRequest,
-                    $"request body is not an {AdmissionReview.V1} AdmissionReview (apiVersion '{Shorten(review?.ApiVersion)}', kind '{Shorten(review?.Kind)}')");
-            }
-
-            if (review.Request?.Uid is not { Length: > 0 } uid)
-            {
-                return Problem(StatusCodes.Status400BadRequest, "AdmissionReview has no request.uid to answer");
-            }
-
-            var (response, result) = await AdmitAsync(uid, review.Request, context.RequestAborted);
-            return Answer(uid, response, result, stopwatch);
+            var (response, result) = await AdmitAsync(request, context.RequestAborted);
+            return Answer(response, result, started);
         }
         finally
         {
@@ -73,20 +72,35 @@ public sealed class AdmissionHandler(
         }
     }
 
-    private IResult Answer(string uid, AdmissionResponse response, AdmissionOutcome outcome, Stopwatch stopwatch)
+    private static JsonDocument? ParseReview(ReadOnlyMemory<byte> body, out string? problem)
     {
-        metrics.Admission(outcome, stopwatch.Elapsed);
-        if (outcome.Warning is not null && outcome.Kind is "error" or "unchanged")
+        try
         {
-            logger.LogWarning("Admission {Uid} {Kind} ({Reason}): {Warning}", Shorten(uid), outcome.Kind, outcome.Reason, outcome.Warning);
+            problem = null;
+            return JsonDocument.Parse(body, ParseOptions);
         }
-
-        return Results.Json(
-            new AdmissionReview { ApiVersion = AdmissionReview.V1, Kind = "AdmissionReview", Response = response },
-            AdmissionJsonContext.Default.AdmissionReview);
+        catch (JsonException e)
+        {
+            problem = e.Message;
+            return null;
+        }
     }
 
-    private async Task<(AdmissionResponse, AdmissionOutcome)> AdmitAsync(string uid, AdmissionRequest request, CancellationToken cancellationToken)
+    private AdmissionResult Answer(AdmissionResponse response, AdmissionOutcome outcome, long started)
+    {
+        metrics.Admission(outcome, Stopwatch.GetElapsedTime(started));
+        if (outcome.Warning is not null && outcome.Kind is "error" or "unchanged")
+        {
+            logger.LogWarning("Admission {Uid} {Kind} ({Reason}): {Warning}", Shorten(response.Uid), outcome.Kind, outcome.Reason, outcome.Warning);
+        }
+
+        // Written now, while the request's pooled buffers are still ours.
+        var output = new ArrayBufferWriter<byte>(256 + (response.Patch?.Length ?? 0) * 4 / 3);
+        AdmissionReview.Write(output, response);
+        return new AdmissionResult(output.WrittenMemory);
+    }
+
+    private async Task<(AdmissionResponse, AdmissionOutcome)> AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         AdmissionOutcome outcome;
         PodPatch? patch = null;
@@ -97,18 +111,14 @@ public sealed class AdmissionHandler(
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // The fail-open rule: a fault of ours must never cost the user a pod.
-            logger.LogError(e, "Admission {Uid} failed inside resorcerer; admitting the pod unchanged", Shorten(uid));
+            logger.LogError(e, "Admission {Uid} failed inside resorcerer; admitting the pod unchanged", Shorten(request.Uid));
             outcome = AdmissionOutcome.Error("internal", $"internal error ({e.GetType().Name}); pod admitted unchanged");
         }
 
-        return (new AdmissionResponse
-        {
-            Uid = uid,
-            Allowed = true,
-            PatchType = patch is { IsEmpty: false } ? "JSONPatch" : null,
-            Patch = patch is { IsEmpty: false } ? Convert.ToBase64String(PatchOperation.ToJson(patch.Operations)) : null,
-            Warnings = outcome.Warning is null ? null : [WarningPrefix + outcome.Warning],
-        }, outcome);
+        return (new AdmissionResponse(
+            request.Uid,
+            patch is { IsEmpty: false } ? patch.Json : null,
+            outcome.Warning is null ? null : [WarningPrefix + outcome.Warning]), outcome);
     }
 
     private async Task<(PodPatch? Patch, AdmissionOutcome Outcome)> DecideAsync(AdmissionRequest request, CancellationToken cancellationToken)
@@ -163,7 +173,7 @@ public sealed class AdmissionHandler(
         var profile = lookup.Profile!;
         var policy = profile.Policy ?? WorkloadPolicy.Default;
         var hold = Hold(profile);
-        var patch = PodPatchBuilder.Build(pod.Resources, profile, policy, hold);
+        var patch = patches.Build(pod.Resources, profile, hold);
         var warning = lookup.Problem is null ? null : $"served a remembered profile ({lookup.Problem})";
         if (patch.IsEmpty)
         {
@@ -262,7 +272,18 @@ public sealed class AdmissionHandler(
         return null;
     }
 
-    private static string? Shorten(string? text) => text is { Length: > 120 } ? text[..120] + "..." : text;
+    private static string? Shorten(string? text) => AdmissionReview.Shorten(text);
 
     private static IResult Problem(int status, string message) => Results.Text(message + "\n", "text/plain", statusCode: status);
+
+    /// <summary>An answer already written to bytes.</summary>
+    private sealed class AdmissionResult(ReadOnlyMemory<byte> json) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.ContentType = "application/json";
+            httpContext.Response.ContentLength = json.Length;
+            return httpContext.Response.BodyWriter.WriteAsync(json).AsTask();
+        }
+    }
 }

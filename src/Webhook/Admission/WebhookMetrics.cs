@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 
 namespace Resorcerer.Webhook.Admission;
@@ -8,6 +9,10 @@ public sealed class WebhookMetrics
     private readonly Counter _admissions;
     private readonly Histogram _duration;
     private readonly Counter _lookups;
+
+    // Label children looked up once: the set of outcomes and reasons is small and fixed by the code.
+    private readonly ConcurrentDictionary<(string Kind, string Reason), Counter.Child> _byOutcome = new();
+    private readonly ConcurrentDictionary<string, Counter.Child> _byLookup = new();
 
     public WebhookMetrics(IMetricFactory factory)
     {
@@ -22,9 +27,9 @@ public sealed class WebhookMetrics
 
     public void Admission(AdmissionOutcome outcome, TimeSpan elapsed)
     {
-        _admissions.WithLabels(outcome.Kind, outcome.Reason).Inc();
+        _byOutcome.GetOrAdd((outcome.Kind, outcome.Reason), key => _admissions.WithLabels(key.Kind, key.Reason)).Inc();
         _duration.Observe(elapsed.TotalSeconds);
     }
 
-    public void CacheLookup(string result) => _lookups.WithLabels(result).Inc();
+    public void CacheLookup(string result) => _byLookup.GetOrAdd(result, key => _lookups.WithLabels(key)).Inc();
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using Resorcerer.Storage;
 using Resorcerer.Webhook.Admission;
+using Resorcerer.Webhook.Patching;
 using Resorcerer.Webhook.Profiles;
 using Resorcerer.Webhook.Tls;
 using StackExchange.Redis;
@@ -20,7 +21,10 @@ public static class WebhookServices
 
         var registry = Metrics.NewCustomRegistry();
         services.AddSingleton(registry);
-        services.AddSingleton(_ => new WebhookMetrics(Metrics.WithCustomRegistry(registry)));
+        // No exemplars: nothing here traces requests, and reading the trace context on every admission costs.
+        var factory = Metrics.WithCustomRegistry(registry);
+        factory.ExemplarBehavior = ExemplarBehavior.NoExemplars();
+        services.AddSingleton(_ => new WebhookMetrics(factory));
 
         // Never blocks start-up on Redis: with Redis down the webhook still answers, admitting pods unchanged.
         services.AddSingleton<IConnectionMultiplexer>(provider =>
@@ -32,6 +36,7 @@ public static class WebhookServices
         });
         services.AddSingleton<IProfileReader, RedisProfileStore>();
         services.AddSingleton<ProfileCache>();
+        services.AddSingleton<PatchMemo>();
         services.AddSingleton<AdmissionHandler>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CertificateProvider>();

@@ -21,6 +21,11 @@ public sealed record PodPatch(
 
     /// <summary>True when the patch sets resources; false when it only annotates (mode Off, held, nothing to change).</summary>
     public bool ChangesResources => Changes.Count > 0;
+
+    /// <summary>The operations as the JSON array kube-apiserver expects (written once).</summary>
+    public ReadOnlyMemory<byte> Json => _json ??= PatchOperation.ToJson(Operations);
+
+    private byte[]? _json;
 }
 
 /// <summary>

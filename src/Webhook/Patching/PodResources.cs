@@ -39,6 +39,22 @@ public sealed record PodResources(bool HasAnnotations, IReadOnlyList<ContainerRe
 {
     /// <summary>The containers whose resources resorcerer may set: ordinary containers and native sidecars.</summary>
     public IEnumerable<ContainerResources> Patchable => Containers.Where(c => c.Role != ContainerRole.Init);
+
+    /// <summary>Equal when every container is: two pods of one template read the same.</summary>
+    public bool Equals(PodResources? other) =>
+        other is not null && HasAnnotations == other.HasAnnotations && Containers.SequenceEqual(other.Containers);
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(HasAnnotations);
+        foreach (var container in Containers)
+        {
+            hash.Add(container);
+        }
+
+        return hash.ToHashCode();
+    }
 }
 
 /// <summary>A pod's quality-of-service class, as Kubernetes derives it from every container's requests and limits.</summary>

@@ -140,6 +140,8 @@ public sealed class AdmissionEndpointTests(RedisFixture redis) : IClassFixture<R
     [InlineData("""{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{"uid":"x"}}""", "apiVersion 'admission.k8s.io/v1beta1'")]
     [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}""", "has no request.uid")]
     [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":7}}""", "is not an admission.k8s.io/v1 AdmissionReview")]
+    [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","operation":5}}""", "request.operation is a number, not a string")]
+    [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","dryRun":"yes"}}""", "request.dryRun is a string, not true or false")]
     public async Task A_body_that_is_not_an_admission_review_gets_400_saying_why(string body, string expected)
     {
         using var message = await _webhook.PostAsync(body);
