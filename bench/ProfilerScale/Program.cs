@@ -7,6 +7,7 @@ using Resorcerer.Bench;
 using Resorcerer.Configuration;
 using Resorcerer.DevKit;
 using Resorcerer.Profiler;
+using Resorcerer.Profiler.Connections;
 using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiler.Prometheus;
@@ -49,7 +50,10 @@ try
     });
     var http = new HttpClient { BaseAddress = prometheus.Url, Timeout = TimeSpan.FromMinutes(5) };
     var metrics = new ProfilerMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
-    var source = new PrometheusUsageSource(new PrometheusClient(http, metrics), options);
+    var prometheusClient = new PrometheusClient(http, metrics);
+    var source = new PrometheusUsageSource(prometheusClient, options);
+    // The synthetic clusters have no mesh: these queries find nothing, but they are sent every cycle as in a cluster.
+    var mesh = new PrometheusConnectionSource(prometheusClient);
     var connection = await ConnectionMultiplexer.ConnectAsync(RedisSettings.Parse(redis.Configuration));
     var checkpoints = new RedisCheckpointStore(new RedisCache(Microsoft.Extensions.Options.Options.Create(new RedisCacheOptions
     {
@@ -58,7 +62,7 @@ try
     })), options);
     var time = new MovableTime(DateTimeOffset.FromUnixTimeSeconds(end - 15 * 60));
 
-    var (reports, withState, tracked, collected) = RunCycles(() => new ProfilingCycle(new ConfiguredNamespaces(options), new NoWorkloadCatalog(), source,
+    var (reports, withState, tracked, collected) = RunCycles(() => new ProfilingCycle(new ConfiguredNamespaces(options), new NoWorkloadCatalog(), source, mesh,
         new RedisProfileStore(connection, NullLogger<RedisProfileStore>.Instance), checkpoints, StrategyCatalog.Default, time, options, metrics,
         NullLogger<ProfilingCycle>.Instance), time, end);
     Report("first start (backfill)", reports[0]);

@@ -123,10 +123,23 @@ static async Task WaitForAsync(int port)
 static void Run(string tool, string arguments, string title, BenchServer server)
 {
     Console.WriteLine($"== {title}");
+    // h2load prints no percentiles; its per-request log (start, status, microseconds) gives them.
+    var log = tool == "h2load" ? Path.GetTempFileName() : null;
     var before = server.CpuTime;
-    var output = Capture(tool, arguments);
+    var output = Capture(tool, log is null ? arguments : $"{arguments} --log-file {log}");
     var cpu = server.CpuTime - before;
     Console.WriteLine(output);
+    if (log is not null)
+    {
+        var micros = File.ReadLines(log).Select(line => line.Split('\t')).Where(f => f.Length >= 3)
+            .Select(f => double.Parse(f[2], CultureInfo.InvariantCulture)).Order().ToArray();
+        File.Delete(log);
+        if (micros.Length > 0)
+        {
+            double At(double q) => micros[Math.Max(0, (int)Math.Ceiling(q * micros.Length) - 1)] / 1000;
+            Console.WriteLine($"latency from the request log: p50 {At(0.50):0.00} ms, p90 {At(0.90):0.00} ms, p99 {At(0.99):0.00} ms, max {At(1):0.00} ms");
+        }
+    }
     var requests = System.Text.RegularExpressions.Regex.Match(output, @"(\d+) requests in|requests: (\d+) total");
     if (requests.Success)
     {

@@ -25,6 +25,9 @@ public static class ResorcererKeys
     /// <summary>Pod annotation: JSON object, container name to recommended memory quantity.</summary>
     public const string MemoryProfileAnnotation = Prefix + "memory-profile";
 
+    /// <summary>Pod annotation: compact JSON of the workload's heaviest outbound and inbound connections (service mesh).</summary>
+    public const string ConnectionProfileAnnotation = Prefix + "connection-profile";
+
     /// <summary>Pod annotation: a readable record of what the webhook changed.</summary>
     public const string UpdatesAnnotation = Prefix + "updates";
 

@@ -21,6 +21,13 @@ public sealed record JobSeries(string Namespace, string Job, string OwnerKind, s
 /// <summary>An OOM kill of a container of a pod at a time (Unix seconds); the container restarts at once.</summary>
 public sealed record OomKillSeries(string Namespace, string Pod, string Container, long Timestamp);
 
+/// <summary>
+/// Any other series a scrape would hold (service-mesh proxies' counters, for instance): a counter when the name
+/// ends in <c>_total</c> or <c>_sum</c>, growing by <see cref="PerSecond"/> x elapsed time, from <see cref="Start"/> to
+/// <see cref="End"/>. Labels are written in the order given.
+/// </summary>
+public sealed record CounterSeries(string Name, IReadOnlyList<KeyValuePair<string, string>> Labels, long Start, long End, Func<long, double> PerSecond);
+
 /// <summary>A ReplicaSet and its owner, as kube-state-metrics reports it while the ReplicaSet exists.</summary>
 public sealed record ReplicaSetSeries(string Namespace, string ReplicaSet, string OwnerKind, string OwnerName, long Start, long End);
 
@@ -35,6 +42,7 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
     private readonly List<ReplicaSetSeries> _replicaSets = [];
     private readonly List<OomKillSeries> _kills = [];
     private readonly List<JobSeries> _jobs = [];
+    private readonly List<CounterSeries> _counters = [];
 
     public long Step => (long)scrapeInterval.TotalSeconds;
 
@@ -58,6 +66,12 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
     public ClusterSeries Add(JobSeries job)
     {
         _jobs.Add(job);
+        return this;
+    }
+
+    public ClusterSeries Add(CounterSeries counter)
+    {
+        _counters.Add(counter);
         return this;
     }
 
@@ -157,6 +171,20 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
             WriteGauge(writer, "kube_pod_container_status_last_terminated_reason", labels, first, pod.End, _ => 1);
         }
 
+        // One family per name, its samples together, as OpenMetrics wants. A counter family is named without its
+        // _total; a _sum series (a histogram's, in a real exporter) is written as a plain gauge of the running sum.
+        foreach (var family in _counters.GroupBy(c => c.Name))
+        {
+            writer.WriteLine(family.Key.EndsWith("_total", StringComparison.Ordinal)
+                ? $"# TYPE {family.Key[..^"_total".Length]} counter"
+                : $"# TYPE {family.Key} gauge");
+            foreach (var counter in family)
+            {
+                var labels = string.Join(',', counter.Labels.Select(l => $"{l.Key}=\"{l.Value}\""));
+                WriteCumulative(writer, counter.Name, labels, counter.Start, counter.End, counter.PerSecond);
+            }
+        }
+
         writer.WriteLine("# EOF");
     }
 
@@ -174,12 +202,15 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
     private static string CadvisorLabels(PodSeries pod, string container) =>
         $"namespace=\"{pod.Namespace}\",pod=\"{pod.Pod}\",container=\"{container}\",id=\"/kubepods/{pod.Pod}/{container}\"";
 
-    private void WriteCounter(TextWriter writer, string name, string labels, PodSeries pod, Func<long, double> rate)
+    private void WriteCounter(TextWriter writer, string name, string labels, PodSeries pod, Func<long, double> rate) =>
+        WriteCumulative(writer, name, labels, pod.Start, pod.End, rate);
+
+    private void WriteCumulative(TextWriter writer, string name, string labels, long start, long end, Func<long, double> rate)
     {
         // The counter grows by rate x elapsed time between scrapes, as CPU seconds do.
         var total = 0.0;
-        var previous = pod.Start;
-        foreach (var t in Times(pod.Start, pod.End))
+        var previous = start;
+        foreach (var t in Times(start, end))
         {
             total += rate(t) * (t - previous);
             previous = t;

@@ -29,6 +29,7 @@ public static class ProfilerCli
         new("backfill-chunk", S + "BackfillChunk", "Length of one read when catching up on history (first start, newly opted-in namespace); shorter reads hold less in memory at once.", "DURATION", "1h"),
         new("retries", S + "Retries", "How many times a failed or partial Prometheus read is retried, waiting --retry-delay, then twice as long each time.", "N", "3"),
         new("retry-delay", S + "RetryDelay", "First wait before retrying a Prometheus read.", "DURATION", "5s"),
+        new("connection-window", S + "ConnectionWindow", "Window over which service-mesh traffic (Linkerd or Istio) is averaged into each workload's connections, read every cycle; 0s reads none.", "DURATION", "1h"),
         new("forget-after", S + "ForgetAfter", "A workload with no usage for this long (deleted, scaled to zero) has its profile and learned state removed.", "DURATION", "7d"),
         new("deleted-grace", S + "DeletedGrace", "A workload deleted from the cluster keeps its profile this long, so that one re-created at once finds it again.", "DURATION", "1h"),
         new("leader-elect", S + "LeaderElect", "Run several replicas with one active: campaign for a Kubernetes Lease and profile only while holding it."),
@@ -40,7 +41,7 @@ public static class ProfilerCli
         new("urls", "urls", "Where the health and metrics endpoints listen when running continuously.", "URLS", "http://0.0.0.0:8080"),
     ];
 
-    public const string Usage = "resorcerer-profiler --prometheus-url URL --redis CONFIG [options]\n       resorcerer-profiler backtest --trace FILE [options]   (see backtest --help)";
+    public const string Usage = "resorcerer-profiler --prometheus-url URL --redis CONFIG [options]\n       resorcerer-profiler backtest --trace FILE [options]   (see backtest --help)\n       resorcerer-profiler graph --redis CONFIG [options]    (see graph --help)";
 
     public const string Description =
         """
@@ -54,7 +55,7 @@ public static class ProfilerCli
 
     public const string Footer =
         """
-        Endpoints when running continuously: GET /healthz, GET /readyz, GET /metrics.
+        Endpoints when running continuously: GET /healthz, GET /readyz, GET /metrics, GET /api/v1/graph[?namespace=NS].
         Exit codes: 0 success, 1 a dependency failed, 2 invalid settings.
         """;
 }

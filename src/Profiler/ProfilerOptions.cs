@@ -56,6 +56,9 @@ public sealed class ProfilerOptions
 
     public Duration RetryDelay { get; set; } = Duration.FromSeconds(5);
 
+    /// <summary>Service-mesh traffic is averaged over this window, ending at the cycle's end; 0s reads none.</summary>
+    public Duration ConnectionWindow { get; set; } = Duration.FromHours(1);
+
     /// <summary>A workload with no usage for this long has its profile and state removed.</summary>
     public Duration ForgetAfter { get; set; } = Duration.FromDays(7);
 
@@ -163,6 +166,8 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
         Require(options.MinSamples >= 1, $"--min-samples {options.MinSamples} must be at least 1");
         Require(options.Lag.Value >= TimeSpan.Zero && options.Lag.Value <= TimeSpan.FromHours(1), $"--lag {options.Lag} is out of range: use 0s to 1h");
         Require(options.BackfillChunk.Value >= options.Step.Value, $"--backfill-chunk {options.BackfillChunk} is shorter than --step {options.Step}");
+        Require(options.ConnectionWindow.Value == TimeSpan.Zero || (options.ConnectionWindow.Value >= options.Step.Value * 2 && options.ConnectionWindow.Value <= TimeSpan.FromDays(1)),
+            $"--connection-window {options.ConnectionWindow} is out of range: use 0s (off), or two steps of {options.Step} up to 1d");
         Require(options.Retries is >= 0 and <= 10, $"--retries {options.Retries} is out of range: use 0 to 10");
         Require(options.ForgetAfter.Value >= TimeSpan.FromHours(1), $"--forget-after {options.ForgetAfter} is too short: use 1h or more");
         Require(options.LeaseDuration.Value >= TimeSpan.FromSeconds(1), $"--lease-duration {options.LeaseDuration} is too short: use 1s or more");
@@ -183,6 +188,9 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
             }
         }
     }
+
+    /// <summary>Whether the text is a valid namespace name (a DNS label).</summary>
+    public static bool IsNamespaceName(string text) => DnsLabel().IsMatch(text);
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
     private static partial Regex DnsLabel();

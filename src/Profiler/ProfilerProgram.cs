@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
 using Resorcerer.Profiler.Backtest;
+using Resorcerer.Profiler.Connections;
 using Resorcerer.Profiler.Hosting;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiles;
@@ -17,6 +18,11 @@ public static class ProfilerProgram
         if (args.Length > 0 && args[0] == "backtest")
         {
             return BacktestCommand.Run(args[1..], Console.Out, Console.Error);
+        }
+
+        if (args.Length > 0 && args[0] == "graph")
+        {
+            return await GraphCommand.RunAsync(args[1..], Console.Out, Console.Error);
         }
 
         var cli = CommandLine.Parse(args, ProfilerCli.Options);

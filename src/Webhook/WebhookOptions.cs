@@ -28,6 +28,9 @@ public sealed class WebhookOptions
     /// <summary>Largest request body read; larger ones are refused before they are read.</summary>
     public long MaxBodyBytes { get; set; } = 4L * 1024 * 1024;
 
+    /// <summary>Heaviest outbound and inbound connections each put in the connection-profile annotation; 0 leaves it out.</summary>
+    public int MaxConnectionEdges { get; set; } = Patching.ConnectionAnnotation.DefaultMaxEdges;
+
     /// <summary>A profile older than this is not applied (the profiler may have stopped).</summary>
     public Duration MaxProfileAge { get; set; } = Duration.FromDays(7);
 
@@ -78,6 +81,11 @@ public sealed class WebhookOptionsValidator(IConfiguration configuration) : IVal
             failures.Add($"--tls-reload-interval {options.TlsReloadInterval} is too short: use 100ms or more");
         }
 
+        if (options.MaxConnectionEdges is < 0 or > Patching.ConnectionAnnotation.MostEdges)
+        {
+            failures.Add($"--max-connection-edges {options.MaxConnectionEdges} is out of range: use 0 (no annotation) to {Patching.ConnectionAnnotation.MostEdges}");
+        }
+
         if (options.MaxBodyBytes < 64 * 1024)
         {
             failures.Add($"--max-body-bytes {options.MaxBodyBytes} is too small for a pod: use at least 65536");
@@ -102,6 +110,7 @@ public static class WebhookCli
         new("absent-profile-ttl", S + "AbsentProfileTtl", "How long the absence of a profile is remembered.", "DURATION", "15s"),
         new("redis-timeout", S + "RedisTimeout", "Deadline of a Redis read during admission; past it the pod is admitted unchanged.", "DURATION", "250ms"),
         new("max-body-bytes", S + "MaxBodyBytes", "Largest AdmissionReview body read; past it the pod is admitted unchanged (if the request's uid came first) or the request refused, without reading the rest.", "BYTES", "4194304"),
+        new("max-connection-edges", S + "MaxConnectionEdges", $"Heaviest outbound and inbound connections (service-mesh traffic) each written to the {ResorcererKeys.ConnectionProfileAnnotation} annotation, with a count of the rest; 0 leaves the annotation out.", "N", "5"),
         new("max-profile-age", S + "MaxProfileAge", "A profile older than this is not applied (the pod is only annotated, saying why).", "DURATION", "7d"),
         new("min-profile-history", S + "MinProfileHistory", "A profile built on less history than this is not applied (the pod is only annotated, saying why).", "DURATION", "3h"),
         new("tls-reload-interval", S + "TlsReloadInterval", "How often the certificate files are checked; a renewed certificate is served to new connections without a restart.", "DURATION", "10s"),

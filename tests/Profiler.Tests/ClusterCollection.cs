@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Resorcerer.Profiler.Connections;
 using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiler.Recommendation;
@@ -26,18 +27,25 @@ public sealed class ProfilerHarness : IAsyncDisposable
     private readonly HttpClient _http;
 
     public ProfilerHarness(ClusterFixture cluster, Action<ProfilerOptions>? configure = null)
+        : this(cluster.Prometheus, cluster.Redis, TestCluster.Namespace, configure)
+    {
+    }
+
+    public ProfilerHarness(IPrometheusUnderTest prometheus, IRedisUnderTest redis, string namespaces, Action<ProfilerOptions>? configure = null)
     {
         var settings = new ProfilerOptions
         {
-            PrometheusUrl = cluster.Prometheus.Url.ToString(),
-            Redis = cluster.Redis.Configuration,
-            Namespaces = TestCluster.Namespace,
+            PrometheusUrl = prometheus.Url.ToString(),
+            Redis = redis.Configuration,
+            Namespaces = namespaces,
             History = Configuration.Duration.FromHours(12),
         };
         configure?.Invoke(settings);
         Options = Microsoft.Extensions.Options.Options.Create(settings);
         _http = new HttpClient { BaseAddress = new Uri(settings.PrometheusUrl!), Timeout = settings.PrometheusTimeout };
-        Source = new PrometheusUsageSource(new PrometheusClient(_http), Options);
+        var client = new PrometheusClient(_http);
+        Source = new PrometheusUsageSource(client, Options);
+        Mesh = new PrometheusConnectionSource(client);
         var redisOptions = RedisSettings.Parse(settings.Redis!);
         redisOptions.AllowAdmin = true;
         Redis = ConnectionMultiplexer.Connect(redisOptions);
@@ -53,8 +61,9 @@ public sealed class ProfilerHarness : IAsyncDisposable
     }
 
     /// <summary>A new cycle with empty memory, as after a restart; it shares the servers and the checkpoints.</summary>
-    public ProfilingCycle NewCycle(IUsageSource? source = null, TimeProvider? time = null, TimeProvider? clock = null, IWorkloadCatalog? events = null) => new(
-        new ConfiguredNamespaces(Options), events ?? new NoWorkloadCatalog(), source ?? Source, Store, Checkpoints, StrategyCatalog.Find(Options.Value.Strategy)!,
+    public ProfilingCycle NewCycle(IUsageSource? source = null, TimeProvider? time = null, TimeProvider? clock = null, IWorkloadCatalog? events = null,
+        IConnectionSource? mesh = null) => new(
+        new ConfiguredNamespaces(Options), events ?? new NoWorkloadCatalog(), source ?? Source, mesh ?? Mesh, Store, Checkpoints, StrategyCatalog.Find(Options.Value.Strategy)!,
         clock ?? time ?? TimeProvider.System, Options,
         new ProfilerMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry())), NullLogger<ProfilingCycle>.Instance);
 
@@ -63,6 +72,8 @@ public sealed class ProfilerHarness : IAsyncDisposable
     public IOptions<ProfilerOptions> Options { get; }
 
     public PrometheusUsageSource Source { get; }
+
+    public PrometheusConnectionSource Mesh { get; }
 
     public ConnectionMultiplexer Redis { get; }
 

@@ -54,3 +54,38 @@ public sealed class ClusterFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>A real Prometheus holding <see cref="MeshCluster"/>, and a real Redis beside it.</summary>
+public sealed class MeshFixture : IAsyncLifetime
+{
+    private IPrometheusUnderTest? _prometheus;
+    private IRedisUnderTest? _redis;
+
+    /// <summary>When the series end (two minutes before the fixture started).</summary>
+    public DateTimeOffset End { get; } = DateTimeOffset.UtcNow.AddMinutes(-2);
+
+    public IPrometheusUnderTest Prometheus => _prometheus ?? throw new InvalidOperationException("Prometheus is not started");
+
+    public IRedisUnderTest Redis => _redis ?? throw new InvalidOperationException("Redis is not started");
+
+    public async Task InitializeAsync()
+    {
+        var prometheus = TestServers.StartPrometheusAsync(MeshCluster.Build(End));
+        var redis = TestServers.StartRedisAsync();
+        _prometheus = await prometheus;
+        _redis = await redis;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_prometheus is not null)
+        {
+            await _prometheus.DisposeAsync();
+        }
+
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+}

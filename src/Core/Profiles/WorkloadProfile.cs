@@ -26,6 +26,9 @@ public sealed record WorkloadProfile
 
     /// <summary>The workload's effective policy when the profiler knew one; absent means the defaults.</summary>
     public WorkloadPolicy? Policy { get; init; }
+
+    /// <summary>Who the workload talks to and how much, from service-mesh metrics; absent without a mesh.</summary>
+    public ConnectionProfile? Connections { get; init; }
 }
 
 /// <summary>A container's CPU and memory profile. Either is null when its data was too thin to trust.</summary>

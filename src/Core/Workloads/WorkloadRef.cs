@@ -38,4 +38,10 @@ public static class WorkloadKinds
     public const string DaemonSet = "DaemonSet";
     public const string Job = "Job";
     public const string CronJob = "CronJob";
+
+    /// <summary>A peer the service mesh names without its kind (Istio's <c>source_workload</c>, when the profiler does not know it).</summary>
+    public const string Workload = "Workload";
+
+    /// <summary>The peer of traffic from clients without a mesh proxy: the mesh cannot say who they are.</summary>
+    public const string Unmeshed = "Unmeshed";
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using k8s;
 using Prometheus;
+using Resorcerer.Profiler.Connections;
 using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiler.Recommendation;
@@ -27,6 +28,7 @@ public static class ProfilerServices
         services.AddSingleton(provider => new PrometheusClient(
             PrometheusHttp.Create(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value), provider.GetRequiredService<ProfilerMetrics>()));
         services.AddSingleton<IUsageSource, PrometheusUsageSource>();
+        services.AddSingleton<IConnectionSource, PrometheusConnectionSource>();
 
         services.AddSingleton<IConnectionMultiplexer>(provider =>
             ConnectionMultiplexer.Connect(RedisSettings.Parse(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.Redis!)));
@@ -74,6 +76,22 @@ public static class ProfilerServices
         app.MapGet("/readyz", (ProfilerHealth health) => Results.Text(
             (health.Gate is { } gate ? gate.IsLeader ? "ok: leader; " : $"ok: standing by ({gate.Leader ?? "no leader yet"} leads); " : "ok: ") +
             (health.LastSuccess is { } at ? $"last successful cycle at {at:u}" : "no successful cycle yet")));
+        app.MapGet("/api/v1/graph", async (string? @namespace, IProfileStore store, CancellationToken cancellationToken) =>
+        {
+            if (@namespace is not null && !ProfilerOptionsValidator.IsNamespaceName(@namespace))
+            {
+                return Results.Text($"namespace '{@namespace}' is not a valid namespace name\n", "text/plain", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            try
+            {
+                return Results.Json(await GraphLoader.LoadAsync(store, @namespace, cancellationToken), GraphLoader.Json);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                return Results.Text($"the profiles cannot be read from Redis: {e.Message}\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        });
         app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
         return app;
     }

@@ -14,6 +14,7 @@ public sealed class ProfilerMetrics
     private readonly Gauge _tracked;
     private readonly Gauge _checkpointBytes;
     private readonly Gauge _pending;
+    private readonly Gauge _connections;
 
     public ProfilerMetrics(IMetricFactory factory)
     {
@@ -27,6 +28,7 @@ public sealed class ProfilerMetrics
             new HistogramConfiguration { LabelNames = ["path"], Buckets = Histogram.ExponentialBuckets(0.005, 2, 14) });
         _tracked = factory.CreateGauge("resorcerer_profiler_tracked", "Workloads and containers whose learned state is in memory.", ["kind"]);
         _checkpointBytes = factory.CreateGauge("resorcerer_profiler_checkpoint_bytes", "Size of the last checkpoint written, and the total of one cycle.", ["kind"]);
+        _connections = factory.CreateGauge("resorcerer_profiler_connection_edges", "Workload-to-workload connections (edges) seen in service-mesh traffic in the last read.");
         _pending = factory.CreateGauge("resorcerer_profiler_pending_writes", "Workloads whose profile and checkpoint wait for Redis.");
     }
 
@@ -50,6 +52,8 @@ public sealed class ProfilerMetrics
         _checkpointBytes.WithLabels("last").Set(bytes);
         Interlocked.Add(ref _cycleCheckpointBytes, bytes);
     }
+
+    public void RecordConnections(int edges) => _connections.Set(edges);
 
     public void RecordQuery(string path, TimeSpan duration) => _queryDuration.WithLabels(path).Observe(duration.TotalSeconds);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Resorcerer.Profiler.Connections;
 using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiler.Recommendation;
@@ -40,6 +41,7 @@ public sealed class ProfilingCycle(
     INamespaceSource namespaces,
     IWorkloadCatalog events,
     IUsageSource usage,
+    IConnectionSource connections,
     IProfileStore store,
     ICheckpointStore checkpoints,
     IRecommendationStrategy strategy,
@@ -58,6 +60,8 @@ public sealed class ProfilingCycle(
     private readonly Dictionary<string, long> _seriesSeen = new(StringComparer.Ordinal);
     private Dictionary<string, long>? _cursors;
     private bool _redisWasDown;
+    private IReadOnlyDictionary<WorkloadRef, ConnectionProfile> _connections = new Dictionary<WorkloadRef, ConnectionProfile>();
+    private bool? _meshSeen;
 
     /// <summary>Workloads whose state is held in memory.</summary>
     public int TrackedWorkloads => _states.Count;
@@ -97,6 +101,7 @@ public sealed class ProfilingCycle(
             await ReadAsync([.. group], group.Key, end, tally, cancellationToken);
         }
 
+        await ReadConnectionsAsync(namespaceList, end, cancellationToken);
         ForgetGoneWorkloads(now);
         var writing = Stopwatch.StartNew();
         var (written, kept, pending) = await PersistAsync(now, cancellationToken);
@@ -125,6 +130,57 @@ public sealed class ProfilingCycle(
             report.Duration.TotalSeconds, written.Count, kept.Count, TrackedWorkloads, tally.Samples, report.Queries, tally.OomKills,
             pending > 0 ? $", {pending} workload(s) waiting for Redis" : string.Empty);
         return report;
+    }
+
+    /// <summary>
+    /// Reads the mesh traffic of the last <c>--connection-window</c> into every workload's connections. When the
+    /// read fails, the connections of the last good read stay (they are written with the next profiles).
+    /// </summary>
+    private async Task ReadConnectionsAsync(IReadOnlyList<string> namespaceList, long end, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (settings.ConnectionWindow.Value == TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var window = new TimeWindow(DateTimeOffset.FromUnixTimeSeconds(end) - settings.ConnectionWindow.Value, DateTimeOffset.FromUnixTimeSeconds(end));
+        IReadOnlyList<TrafficSeries> traffic;
+        try
+        {
+            traffic = await connections.ReadTrafficAsync(namespaceList, window, settings.Step.Value, cancellationToken);
+        }
+        catch (PrometheusException e)
+        {
+            metrics.RecordError("prometheus");
+            logger.LogWarning("Reading service-mesh traffic failed: {Error}. Connections stay as last read", e.Message);
+            return;
+        }
+
+        var profiledNamespaces = namespaceList.ToHashSet(StringComparer.Ordinal);
+        var kinds = _states.Keys.GroupBy(w => (w.Namespace, w.Name)).Where(g => g.Count() == 1).ToDictionary(g => g.Key, g => g.First().Kind);
+        _connections = ConnectionGraph.Build(traffic, window, settings.Step.Value,
+            workload => profiledNamespaces.Contains(workload.Namespace),
+            (ns, name) => kinds.GetValueOrDefault((ns, name)));
+        metrics.RecordConnections(_connections.Values.Sum(c => c.Outbound.Count));
+
+        // Said once, and again only when it changes: a cluster without a mesh is normal.
+        var seen = traffic.Count > 0;
+        if (seen != _meshSeen)
+        {
+            if (seen)
+            {
+                logger.LogInformation("Service-mesh traffic found ({Meshes}): {Workloads} workload(s) have connections",
+                    string.Join(", ", traffic.Select(t => t.Mesh).Distinct().Order()), _connections.Count);
+            }
+            else
+            {
+                logger.LogInformation("No Linkerd or Istio traffic metrics for [{Namespaces}]: profiles carry no connections (is a mesh installed, and are its proxies scraped?)",
+                    string.Join(", ", namespaceList));
+            }
+
+            _meshSeen = seen;
+        }
     }
 
     /// <summary>Reads the namespaces' usage from <paramref name="from"/> to <paramref name="end"/> chunk by chunk, folding each chunk in.</summary>
@@ -366,7 +422,9 @@ public sealed class ProfilingCycle(
             {
                 var policy = events.PolicyFor(state.Workload);
                 ReportPolicyProblems(state.Workload, policy);
-                var profile = ProfileBuilder.Build(state, at, strategy, gate, policy);
+                var profile = ProfileBuilder.Build(state, at, strategy, gate, policy) is { } built
+                    ? built with { Connections = _connections.GetValueOrDefault(state.Workload) }
+                    : null;
                 try
                 {
                     if (profile is not null)

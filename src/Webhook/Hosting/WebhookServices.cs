@@ -36,7 +36,7 @@ public static class WebhookServices
         });
         services.AddSingleton<IProfileReader, RedisProfileStore>();
         services.AddSingleton<ProfileCache>();
-        services.AddSingleton<PatchMemo>();
+        services.AddSingleton(provider => new PatchMemo(provider.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxConnectionEdges));
         services.AddSingleton<AdmissionHandler>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CertificateProvider>();

@@ -10,7 +10,7 @@ namespace Resorcerer.Webhook.Patching;
 /// again from Redis starts afresh and a dropped one takes its patches with it. Only profiles that are applied
 /// as they are (no hold) are remembered; a hold names an age that changes from one admission to the next.
 /// </summary>
-public sealed class PatchMemo
+public sealed class PatchMemo(int maxConnectionEdges = ConnectionAnnotation.DefaultMaxEdges)
 {
     /// <summary>Enough for the pod shapes one workload has at a time (its template, a rollout's next one, a few odd pods).</summary>
     public const int PerProfile = 16;
@@ -23,7 +23,7 @@ public sealed class PatchMemo
         var policy = profile.Policy ?? WorkloadPolicy.Default;
         if (hold is not null)
         {
-            return PodPatchBuilder.Build(pod, profile, policy, hold);
+            return PodPatchBuilder.Build(pod, profile, policy, hold, maxConnectionEdges);
         }
 
         var patches = _byProfile.GetOrCreateValue(profile);
@@ -32,7 +32,7 @@ public sealed class PatchMemo
             return known;
         }
 
-        var patch = PodPatchBuilder.Build(pod, profile, policy);
+        var patch = PodPatchBuilder.Build(pod, profile, policy, maxConnectionEdges: maxConnectionEdges);
         if (patches.Count >= PerProfile)
         {
             patches.Clear();

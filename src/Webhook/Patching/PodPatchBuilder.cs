@@ -51,7 +51,9 @@ public static class PodPatchBuilder
     /// <param name="profile">The workload's profile.</param>
     /// <param name="policy">The workload's effective policy.</param>
     /// <param name="hold">Why the profile must not be applied (too old, too little history); null to apply it.</param>
-    public static PodPatch Build(PodResources pod, WorkloadProfile profile, WorkloadPolicy policy, string? hold = null)
+    /// <param name="maxConnectionEdges">Edges each way in the connection-profile annotation; 0 leaves it out.</param>
+    public static PodPatch Build(PodResources pod, WorkloadProfile profile, WorkloadPolicy policy, string? hold = null,
+        int maxConnectionEdges = ConnectionAnnotation.DefaultMaxEdges)
     {
         var excluded = policy.ExcludeContainers.ToHashSet(StringComparer.Ordinal);
         var plans = new List<(ContainerResources Container, ResourceAmounts Requests, ResourceAmounts Limits)>();
@@ -134,6 +136,12 @@ public static class PodPatchBuilder
             [ResorcererKeys.MemoryProfileAnnotation] = memoryProfile.ToJsonString(PatchOperation.Readable),
             [ResorcererKeys.UpdatesAnnotation] = string.Join("; ", updates),
         };
+        if (ConnectionAnnotation.Format(profile.Connections, maxConnectionEdges) is { } connections)
+        {
+            annotations[ResorcererKeys.ConnectionProfileAnnotation] = connections;
+        }
+
+
         operations.AddRange(AnnotationOperations(pod.HasAnnotations, annotations));
         return new PodPatch(operations, changes, annotations);
     }

@@ -47,6 +47,24 @@ public sealed class ProfilingCycleTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Without_a_mesh_profiles_have_no_connections_and_nothing_fails()
+    {
+        await using var harness = new ProfilerHarness(cluster);
+        await using var meshOff = new ProfilerHarness(cluster, o => o.ConnectionWindow = Configuration.Duration.FromSeconds(0));
+        await harness.FlushRedisAsync();
+        var withoutMesh = await meshOff.Cycle.RunAsync(CancellationToken.None);
+        await harness.FlushRedisAsync(); // the same start: no cursors
+
+        var report = await harness.Cycle.RunAsync(CancellationToken.None);
+
+        Assert.NotEmpty(report.Written);
+        Assert.All(report.Written, p => Assert.Null(p.Connections));
+        Assert.Null((await harness.Store.GetAsync(new WorkloadRef("shop", "Deployment", "web"), CancellationToken.None))!.Connections);
+        // The mesh costs a fixed eight queries a cycle, answered empty here.
+        Assert.Equal(8, report.Queries - withoutMesh.Queries);
+    }
+
+    [Fact]
     public async Task The_default_strategy_hears_of_oom_kills()
     {
         await using var harness = new ProfilerHarness(cluster);
