@@ -38,7 +38,7 @@ public sealed class ProfileToPodTests(ClusterFixture cluster) : IClassFixture<Cl
         await using var webhook = BackgroundProgram.Start("resorcerer-webhook",
             ["--redis", cluster.Redis.Configuration, "--tls-cert", cert, "--tls-key", key, "--urls", $"https://127.0.0.1:{port}"]);
         using var client = AdmissionReviews.Client(certificate, new Uri($"https://127.0.0.1:{port}"));
-        await WaitForHealthAsync(client, webhook);
+        await webhook.WaitUntilAsync(() => client.GetAsync("/healthz"));
 
         var review = AdmissionReviews.For(JsonNode.Parse(NewWebPod)!, uid: "e2e-1");
         using var response = await client.PostAsync("/mutate", new StringContent(review, Encoding.UTF8, "application/json"));
@@ -73,28 +73,5 @@ public sealed class ProfileToPodTests(ClusterFixture cluster) : IClassFixture<Cl
         var updated = DateTimeOffset.Parse(annotations["resorcerer.io/profile-updated"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(stored.UpdatedAt, updated);
         Directory.Delete(directory, recursive: true);
-    }
-
-    private static async Task WaitForHealthAsync(HttpClient client, BackgroundProgram webhook)
-    {
-        for (var attempt = 0; attempt < 300; attempt++)
-        {
-            Assert.False(webhook.HasExited, "the webhook exited:\n" + webhook.Output);
-            try
-            {
-                if ((await client.GetAsync("/healthz")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("the webhook did not become healthy:\n" + webhook.Output);
     }
 }

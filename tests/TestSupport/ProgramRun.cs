@@ -94,6 +94,31 @@ public sealed class BackgroundProgram : IAsyncDisposable
         return program;
     }
 
+    /// <summary>Waits until <paramref name="probe"/> succeeds (up to 30 s); fails the test, with the program's output, if it exits or never does.</summary>
+    public async Task WaitUntilAsync(Func<Task<HttpResponseMessage>> probe)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            Xunit.Assert.False(HasExited, "the program exited:\n" + Output);
+            try
+            {
+                using var response = await probe();
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        Xunit.Assert.Fail("the program did not become healthy:\n" + Output);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
