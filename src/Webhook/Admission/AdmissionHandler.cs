@@ -94,10 +94,7 @@ public sealed class AdmissionHandler(
             logger.LogWarning("Admission {Uid} {Kind} ({Reason}): {Warning}", Shorten(response.Uid), outcome.Kind, outcome.Reason, outcome.Warning);
         }
 
-        // Written now, while the request's pooled buffers are still ours.
-        var output = new ArrayBufferWriter<byte>(256 + (response.Patch?.Length ?? 0) * 4 / 3);
-        AdmissionReview.Write(output, response);
-        return new AdmissionResult(output.WrittenMemory);
+        return new AdmissionResult(response);
     }
 
     private async Task<(AdmissionResponse, AdmissionOutcome)> AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
@@ -276,14 +273,14 @@ public sealed class AdmissionHandler(
 
     private static IResult Problem(int status, string message) => Results.Text(message + "\n", "text/plain", statusCode: status);
 
-    /// <summary>An answer already written to bytes.</summary>
-    private sealed class AdmissionResult(ReadOnlyMemory<byte> json) : IResult
+    /// <summary>The answer, written straight into the response (it holds nothing of the request's pooled buffers).</summary>
+    private sealed class AdmissionResult(AdmissionResponse response) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.ContentType = "application/json";
-            httpContext.Response.ContentLength = json.Length;
-            return httpContext.Response.BodyWriter.WriteAsync(json).AsTask();
+            AdmissionReview.Write(httpContext.Response.BodyWriter, response);
+            return httpContext.Response.BodyWriter.FlushAsync().AsTask();
         }
     }
 }
