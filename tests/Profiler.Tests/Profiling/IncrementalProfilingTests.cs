@@ -37,7 +37,8 @@ public sealed class IncrementalProfilingTests(ClusterFixture cluster)
         var second = await harness.NewCycle().RunAsync(CancellationToken.None);
 
         Assert.True(first.Queries > second.Queries, $"backfill {first.Queries} queries, then {second.Queries}");
-        Assert.Equal(6, second.Queries); // one short window: CPU, memory, OOM kills, and the three ownership queries (a new process knows no pod)
+        // One short window: CPU, memory, OOM kills, the three ownership queries (a new process knows no pod), and the eight mesh queries.
+        Assert.Equal(6 + 8, second.Queries);
         foreach (var expected in whole.Written)
         {
             var actual = second.Written.Single(p => p.Workload == expected.Workload);
