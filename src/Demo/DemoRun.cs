@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Resorcerer.DevKit;
 using Resorcerer.Profiler;
+using Resorcerer.Profiler.Connections;
 using Resorcerer.Webhook;
 
 namespace Resorcerer.Demo;
@@ -44,6 +45,10 @@ public static class DemoRun
                 Console.Error.WriteLine($"The profiler failed (exit code {profilerExit}).");
                 return 1;
             }
+
+            Console.WriteLine();
+            Console.WriteLine("The service graph it learned from the mesh metrics (resorcerer-profiler graph --format mermaid):");
+            await GraphCommand.RunAsync(["--redis", redis.Configuration, "--format", "mermaid"], Console.Out, Console.Error);
 
             Heading("3. Start the webhook and admit a new checkout pod");
             var (cert, key, certificate) = DevCertificates.Write(Path.Combine(work, "tls"));

@@ -5,7 +5,7 @@ namespace Resorcerer.Demo;
 
 /// <summary>
 /// Turns the bundled Google 2019 task traces into the Prometheus series of a small namespace (see samples/README.md):
-/// a Deployment with a rollout half-way, a StatefulSet and a DaemonSet.
+/// a Deployment with a rollout half-way, a StatefulSet and a DaemonSet, and illustrative service-mesh traffic.
 /// </summary>
 public static class SampleCluster
 {
@@ -28,11 +28,23 @@ public static class SampleCluster
         series.Add(new ReplicaSetSeries(Namespace, NewRs, "Deployment", "checkout", middle, stop));
         string[] suffixes = ["k2x9p", "m4q7t", "r8w3v"];
         string[] checkoutTasks = ["2", "22", "23"];
+        var ordersDb = new MeshPod(Namespace, "StatefulSet", "orders-db", "orders-db-0");
+        var gateway = new MeshPod("payments", "Deployment", "gateway", "gateway-7b6c5d4e3-q2w3e");
         for (var i = 0; i < checkoutTasks.Length; i++)
         {
             var usage = Usage("app", traces[Task + checkoutTasks[i]], shift, 1.0);
-            series.Add(new PodSeries(Namespace, $"{OldRs}-{suffixes[i]}", "ReplicaSet", OldRs, start, middle - 60, [usage]));
-            series.Add(new PodSeries(Namespace, $"{NewRs}-{suffixes[i]}", "ReplicaSet", NewRs, middle, stop, [usage]));
+            foreach (var (rs, from, to) in new[] { (OldRs, start, middle - 60), (NewRs, middle, stop) })
+            {
+                var pod = $"{rs}-{suffixes[i]}";
+                series.Add(new PodSeries(Namespace, pod, "ReplicaSet", rs, from, to, [usage]));
+
+                // Illustrative Linkerd traffic (the traces have none): shoppers without a proxy call checkout, which
+                // calls the payment gateway in another namespace and talks plain TCP to its database.
+                var checkout = new MeshPod(Namespace, "Deployment", "checkout", pod);
+                MeshTraffic.LinkerdUnmeshed(series, checkout, from, to, t => 4 + Math.Sin(t / 3600.0));
+                MeshTraffic.Linkerd(series, checkout, gateway, from, to, _ => 1.5, failureShare: 0.004, requestBytes: 600, responseBytes: 250);
+                MeshTraffic.LinkerdTcp(series, checkout, ordersDb, from, to, bytesPerSecond: 12_000);
+            }
         }
 
         series.Add(new PodSeries(Namespace, "orders-db-0", "StatefulSet", "orders-db", start, stop, [Usage("postgres", traces[Task + "27"], shift, 1.0)]));

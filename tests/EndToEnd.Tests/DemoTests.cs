@@ -14,5 +14,8 @@ public sealed class DemoTests
         Assert.Contains("3 profile(s) written", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("resorcerer.io/profile: shop/Deployment/checkout", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("over HTTP/2.0, allowed: true", result.Stdout, StringComparison.Ordinal);
+        // checkout -> payments gateway: 4.5 requests/s and their responses, 850 bytes each, 0.4% failing.
+        Assert.Matches("n3 -->\\|\"5[34]\\d(\\.\\d)? rpm, 3\\.\\d kB/s, 0\\.4% errors\"\\| n1", result.Stdout);
+        Assert.Contains("resorcerer.io/connection-profile: {\"out\":[{\"peer\":\"payments/Deployment/gateway\"", result.Stdout, StringComparison.Ordinal);
     }
 }

@@ -92,6 +92,7 @@ public static class ConnectionGraph
         private readonly double[] _responses = new double[steps];
         private readonly double[] _bytes = new double[steps];
         private double _failed;
+        private double _unclassified;
         private bool _hasResponses;
 
         public bool HasTraffic => _requests.Any(v => v > 0) || _responses.Any(v => v > 0) || _bytes.Any(v => v > 0);
@@ -106,6 +107,10 @@ public static class ConnectionGraph
                 case TrafficKind.Responses:
                     _responses[index] += perSecond;
                     _hasResponses = true;
+                    break;
+                case TrafficKind.UnclassifiedResponses:
+                    _responses[index] += perSecond;
+                    _unclassified += perSecond;
                     break;
                 case TrafficKind.FailedResponses:
                     _failed += perSecond;
@@ -125,7 +130,7 @@ public static class ConnectionGraph
                 messages[i] = (_requests[i] + _responses[i]) * 60;
             }
 
-            var responses = _responses.Sum();
+            var responses = _responses.Sum() - _unclassified;
             return new ConnectionEdge(
                 peer,
                 mesh,

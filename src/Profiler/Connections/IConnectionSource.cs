@@ -12,6 +12,9 @@ public enum TrafficKind
     /// <summary>Responses received, all of them.</summary>
     Responses,
 
+    /// <summary>Responses counted without saying whether they failed (one per request from clients without a proxy).</summary>
+    UnclassifiedResponses,
+
     /// <summary>Responses that failed (Linkerd classification failure, Istio 5xx); part of <see cref="Responses"/>.</summary>
     FailedResponses,
 

@@ -64,7 +64,7 @@ public sealed class PrometheusConnectionSource(PrometheusClient prometheus) : IC
         {
             // Every request gets a response: both count.
             Add(ConnectionEdge.Linkerd, TrafficKind.Requests, ConnectionEdge.UnmeshedClients, LinkerdWorkload(s, string.Empty), s);
-            Add(ConnectionEdge.Linkerd, TrafficKind.Responses, ConnectionEdge.UnmeshedClients, LinkerdWorkload(s, string.Empty), s);
+            Add(ConnectionEdge.Linkerd, TrafficKind.UnclassifiedResponses, ConnectionEdge.UnmeshedClients, LinkerdWorkload(s, string.Empty), s);
         }
 
         foreach (var s in await RangeAsync(EachMetric(LinkerdBytes, metric =>
@@ -98,7 +98,7 @@ public sealed class PrometheusConnectionSource(PrometheusClient prometheus) : IC
             $"sum by (destination_workload, destination_workload_namespace) (rate(istio_requests_total{{reporter=\"destination\",source_workload=\"unknown\",destination_workload_namespace=~\"{ns}\"}}[{RateWindow}]))"))
         {
             Add(ConnectionEdge.Istio, TrafficKind.Requests, ConnectionEdge.UnmeshedClients, IstioWorkload(s, "destination_"), s);
-            Add(ConnectionEdge.Istio, TrafficKind.Responses, ConnectionEdge.UnmeshedClients, IstioWorkload(s, "destination_"), s);
+            Add(ConnectionEdge.Istio, TrafficKind.UnclassifiedResponses, ConnectionEdge.UnmeshedClients, IstioWorkload(s, "destination_"), s);
         }
 
         return result;
