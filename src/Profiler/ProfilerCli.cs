@@ -48,7 +48,9 @@ public static class ProfilerCli
         Learns a CPU and memory profile for every workload (Deployment, StatefulSet, DaemonSet, Job) in the
         profiled namespaces from cAdvisor and kube-state-metrics series in Prometheus, and writes one profile
         per workload to Redis, where resorcerer's admission webhook reads it. A workload whose data in a cycle
-        is too thin keeps its stored profile.
+        is too thin keeps its stored profile. Where Linkerd or Istio runs, profiles also hold each workload's
+        connections (who it talks to, requests per minute and bytes per second); 'resorcerer-profiler graph'
+        prints them as a service graph.
         Durations are written like 30s, 5m, 1h30m, 7d. Settings can also come from RESORCERER_* environment
         variables and from appsettings.json; the command line wins.
         """;

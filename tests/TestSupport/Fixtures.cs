@@ -1,3 +1,4 @@
+using Resorcerer.DevKit;
 using Xunit;
 
 namespace Resorcerer.TestSupport;
@@ -20,8 +21,8 @@ public sealed class RedisFixture : IAsyncLifetime
     }
 }
 
-/// <summary>A real Prometheus holding <see cref="TestCluster"/>, and a real Redis beside it.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+/// <summary>A real Prometheus holding a test cluster's series, and a real Redis beside it.</summary>
+public abstract class SeriesFixture(Func<DateTimeOffset, ClusterSeries> build) : IAsyncLifetime
 {
     private IPrometheusUnderTest? _prometheus;
     private IRedisUnderTest? _redis;
@@ -35,7 +36,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var prometheus = TestServers.StartPrometheusAsync(TestCluster.Build(End));
+        var prometheus = TestServers.StartPrometheusAsync(build(End));
         var redis = TestServers.StartRedisAsync();
         _prometheus = await prometheus;
         _redis = await redis;
@@ -55,37 +56,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 }
 
-/// <summary>A real Prometheus holding <see cref="MeshCluster"/>, and a real Redis beside it.</summary>
-public sealed class MeshFixture : IAsyncLifetime
-{
-    private IPrometheusUnderTest? _prometheus;
-    private IRedisUnderTest? _redis;
+/// <summary>A real Prometheus holding <see cref="TestCluster"/>, and a real Redis beside it.</summary>
+public sealed class ClusterFixture() : SeriesFixture(TestCluster.Build);
 
-    /// <summary>When the series end (two minutes before the fixture started).</summary>
-    public DateTimeOffset End { get; } = DateTimeOffset.UtcNow.AddMinutes(-2);
-
-    public IPrometheusUnderTest Prometheus => _prometheus ?? throw new InvalidOperationException("Prometheus is not started");
-
-    public IRedisUnderTest Redis => _redis ?? throw new InvalidOperationException("Redis is not started");
-
-    public async Task InitializeAsync()
-    {
-        var prometheus = TestServers.StartPrometheusAsync(MeshCluster.Build(End));
-        var redis = TestServers.StartRedisAsync();
-        _prometheus = await prometheus;
-        _redis = await redis;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_prometheus is not null)
-        {
-            await _prometheus.DisposeAsync();
-        }
-
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
-}
+/// <summary>A real Prometheus holding <see cref="MeshCluster"/> (service-mesh traffic), and a real Redis beside it.</summary>
+public sealed class MeshFixture() : SeriesFixture(MeshCluster.Build);

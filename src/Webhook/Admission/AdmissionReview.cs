@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Resorcerer.Webhook.Json;
 
 namespace Resorcerer.Webhook.Admission;
 
@@ -43,7 +44,7 @@ public static class AdmissionReview
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            throw new AdmissionFormatException($"is not an {V1} AdmissionReview (it is {Describe(root.ValueKind)}, not an object)");
+            throw new AdmissionFormatException($"is not an {V1} AdmissionReview (it is {JsonKinds.Describe(root.ValueKind)}, not an object)");
         }
 
         var apiVersion = String(root, "apiVersion", "apiVersion");
@@ -60,7 +61,7 @@ public static class AdmissionReview
 
         if (request.ValueKind != JsonValueKind.Object)
         {
-            throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request is {Describe(request.ValueKind)}, not an object)");
+            throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request is {JsonKinds.Describe(request.ValueKind)}, not an object)");
         }
 
         if (String(request, "uid", "request.uid") is not { Length: > 0 } uid)
@@ -73,7 +74,7 @@ public static class AdmissionReview
         {
             if (kindObject.ValueKind != JsonValueKind.Object)
             {
-                throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request.kind is {Describe(kindObject.ValueKind)}, not an object)");
+                throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request.kind is {JsonKinds.Describe(kindObject.ValueKind)}, not an object)");
             }
 
             gvk = new GroupVersionKind(String(kindObject, "group", "request.kind.group"), String(kindObject, "version", "request.kind.version"),
@@ -87,7 +88,7 @@ public static class AdmissionReview
             {
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
-                _ => throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request.dryRun is {Describe(dry.ValueKind)}, not true or false)"),
+                _ => throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request.dryRun is {JsonKinds.Describe(dry.ValueKind)}, not true or false)"),
             };
         }
 
@@ -143,18 +144,8 @@ public static class AdmissionReview
 
         return value.ValueKind == JsonValueKind.String
             ? value.GetString()
-            : throw new AdmissionFormatException($"is not an {V1} AdmissionReview ({path} is {Describe(value.ValueKind)}, not a string)");
+            : throw new AdmissionFormatException($"is not an {V1} AdmissionReview ({path} is {JsonKinds.Describe(value.ValueKind)}, not a string)");
     }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "a list",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
 
     internal static string? Shorten(string? text) => text is { Length: > 120 } ? text[..120] + "..." : text;
 }

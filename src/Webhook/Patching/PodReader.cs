@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Resorcerer.Webhook.Json;
 using Resorcerer.Quantities;
 
 namespace Resorcerer.Webhook.Patching;
@@ -91,7 +92,7 @@ public static class PodReader
             {
                 JsonValueKind.String => value.GetString(),
                 JsonValueKind.Number => value.GetRawText(),
-                _ => throw new PodFormatException($"{path}.{name} is {Describe(value.ValueKind)}, not a quantity"),
+                _ => throw new PodFormatException($"{path}.{name} is {JsonKinds.Describe(value.ValueKind)}, not a quantity"),
             };
             return parse(text, out var amount)
                 ? amount
@@ -108,7 +109,7 @@ public static class PodReader
             {
                 labels[label.Name] = label.Value.ValueKind == JsonValueKind.String
                     ? label.Value.GetString()!
-                    : throw new PodFormatException($"metadata.labels.{Shorten(label.Name)} is {Describe(label.Value.ValueKind)}, not a string");
+                    : throw new PodFormatException($"metadata.labels.{Shorten(label.Name)} is {JsonKinds.Describe(label.Value.ValueKind)}, not a string");
             }
         }
 
@@ -129,7 +130,7 @@ public static class PodReader
                 {
                     JsonValueKind.True => true,
                     JsonValueKind.False or JsonValueKind.Null => false,
-                    _ => throw new PodFormatException($"{path}.controller is {Describe(flag.ValueKind)}, not true or false"),
+                    _ => throw new PodFormatException($"{path}.controller is {JsonKinds.Describe(flag.ValueKind)}, not true or false"),
                 };
                 owners.Add(new OwnerReference(Text(reference, "kind", path + ".kind") ?? string.Empty, Text(reference, "name", path + ".name") ?? string.Empty, controller));
             }
@@ -157,19 +158,9 @@ public static class PodReader
     {
         if (element.ValueKind != kind)
         {
-            throw new PodFormatException($"{path} is {Describe(element.ValueKind)}, not {Describe(kind)}");
+            throw new PodFormatException($"{path} is {JsonKinds.Describe(element.ValueKind)}, not {JsonKinds.Describe(kind)}");
         }
     }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "a list",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
 
     private static string? Shorten(string? text) => text is { Length: > 64 } ? text[..64] + "..." : text;
 
