@@ -273,13 +273,21 @@ public sealed class AdmissionHandler(
 
     private static IResult Problem(int status, string message) => Results.Text(message + "\n", "text/plain", statusCode: status);
 
-    /// <summary>The answer, written straight into the response (it holds nothing of the request's pooled buffers).</summary>
+    /// <summary>The answer, with its length (HTTP/1.1 clients then get no chunked encoding).</summary>
     private sealed class AdmissionResult(AdmissionResponse response) : IResult
     {
+        // One scratch buffer per thread: filled and copied out before anything awaits.
+        [ThreadStatic]
+        private static ArrayBufferWriter<byte>? t_scratch;
+
         public Task ExecuteAsync(HttpContext httpContext)
         {
+            var scratch = t_scratch ??= new ArrayBufferWriter<byte>(4096);
+            scratch.ResetWrittenCount();
+            AdmissionReview.Write(scratch, response);
             httpContext.Response.ContentType = "application/json";
-            AdmissionReview.Write(httpContext.Response.BodyWriter, response);
+            httpContext.Response.ContentLength = scratch.WrittenCount;
+            httpContext.Response.BodyWriter.Write(scratch.WrittenSpan);
             return httpContext.Response.BodyWriter.FlushAsync().AsTask();
         }
     }

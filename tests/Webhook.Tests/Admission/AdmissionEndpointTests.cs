@@ -48,7 +48,10 @@ public sealed class AdmissionEndpointTests(RedisFixture redis) : IClassFixture<R
     private static async Task<JsonObject> ResponseOf(HttpResponseMessage message)
     {
         Assert.Equal(HttpStatusCode.OK, message.StatusCode);
-        var review = JsonNode.Parse(await message.Content.ReadAsStringAsync())!.AsObject();
+        var body = await message.Content.ReadAsByteArrayAsync();
+        Assert.Equal(body.Length, message.Content.Headers.ContentLength);
+        Assert.Equal("application/json", message.Content.Headers.ContentType?.MediaType);
+        var review = JsonNode.Parse(body)!.AsObject();
         Assert.Equal("admission.k8s.io/v1", review["apiVersion"]!.GetValue<string>());
         Assert.Equal("AdmissionReview", review["kind"]!.GetValue<string>());
         var response = review["response"]!.AsObject();
