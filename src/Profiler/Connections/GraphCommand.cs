@@ -37,9 +37,16 @@ public static class GraphCommand
             return 0;
         }
 
-        var redis = cli.Values.GetValueOrDefault(S + "Redis");
-        var format = cli.Values.GetValueOrDefault(S + "Format") ?? "dot";
-        var namespaceName = cli.Values.GetValueOrDefault(S + "Namespace");
+        // RESORCERER_* variables as the help says (the profiler's own RESORCERER_REDIS works here too); flags win.
+        var values = new Dictionary<string, string?>(CommandLine.FromEnvironment(Options, Environment.GetEnvironmentVariables()), StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in cli.Values)
+        {
+            values[key] = value;
+        }
+
+        var redis = values.GetValueOrDefault(S + "Redis");
+        var format = values.GetValueOrDefault(S + "Format") ?? "dot";
+        var namespaceName = values.GetValueOrDefault(S + "Namespace");
         var problem = !cli.IsValid ? cli.Error
             : string.IsNullOrWhiteSpace(redis) ? "--redis is required"
             : format is not ("dot" or "mermaid" or "json") ? $"--format '{format}' is not one of dot, mermaid, json"
@@ -60,7 +67,9 @@ public static class GraphCommand
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ArgumentException)
         {
-            stderr.WriteLine($"resorcerer-profiler graph: cannot read the profiles from Redis: {e.Message}");
+            // StackExchange.Redis adds advice about its own settings after the first sentence; the first says it.
+            var reason = e.Message.Split(". ", 2)[0].TrimEnd('.');
+            stderr.WriteLine($"resorcerer-profiler graph: cannot read the profiles from Redis at {RedisSettings.Redacted(redis!)}: {reason}");
             return 1;
         }
 
