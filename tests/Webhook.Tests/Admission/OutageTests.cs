@@ -51,7 +51,7 @@ public sealed class OutageTests : IAsyncLifetime
         await StoreProfilesAsync(Workloads);
         await using var webhook = await WebhookServer.StartAsync(_redis.Configuration, "--profile-ttl", "1s", "--absent-profile-ttl", "1s");
 
-        var answers = new List<(TimeSpan Elapsed, bool Patched, bool Allowed)>();
+        var answers = new List<(TimeSpan Elapsed, bool Patched, bool Allowed, string? Warning)>();
         async Task RoundAsync(int round)
         {
             await Task.WhenAll(Enumerable.Range(0, Workloads).Select(async i =>
@@ -61,15 +61,23 @@ public sealed class OutageTests : IAsyncLifetime
                 var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["response"]!;
                 lock (answers)
                 {
-                    answers.Add((clock.Elapsed, answer["patch"] is not null, response.StatusCode == HttpStatusCode.OK && answer["allowed"]!.GetValue<bool>()));
+                    answers.Add((clock.Elapsed, answer["patch"] is not null, response.StatusCode == HttpStatusCode.OK && answer["allowed"]!.GetValue<bool>(),
+                        answer["warnings"]?[0]?.GetValue<string>()));
                 }
             }));
         }
 
-        await RoundAsync(-1); // warm-up: JIT, the TLS handshake and the first Redis reads are not what is measured
+        // Warm-up, not measured: JIT, the TLS handshakes and the first Redis reads. On a machine busy with other
+        // tests a first read can miss the 250 ms deadline (the pod is then admitted unchanged, as it should be), so
+        // the warm-up goes on until every profile has been served once.
+        for (var round = -10; round < 0 && !(answers.Count == Workloads && answers.All(a => a.Patched)); round++)
+        {
+            answers.Clear();
+            await RoundAsync(round);
+        }
+
+        Assert.True(answers.All(a => a.Patched), "profiles were never served: " + string.Join("; ", answers.Select(a => a.Warning).Distinct()));
         answers.Clear();
-        await RoundAsync(0);
-        Assert.All(answers, a => Assert.True(a.Patched));
 
         await _redis.StopAsync();
         for (var round = 1; round <= 3; round++)
