@@ -22,9 +22,9 @@ public sealed record JobSeries(string Namespace, string Job, string OwnerKind, s
 public sealed record OomKillSeries(string Namespace, string Pod, string Container, long Timestamp);
 
 /// <summary>
-/// Any other series a scrape would hold (service-mesh proxies' counters, for instance): a counter when the name
-/// ends in <c>_total</c> or <c>_sum</c>, growing by <see cref="PerSecond"/> x elapsed time, from <see cref="Start"/> to
-/// <see cref="End"/>. Labels are written in the order given.
+/// Any other running total a scrape would hold (service-mesh proxies' counters, for instance), growing by
+/// <see cref="PerSecond"/> x elapsed time from <see cref="Start"/> to <see cref="End"/>: typed a counter when the
+/// name ends in <c>_total</c>, a gauge otherwise (a histogram's <c>_sum</c>). Labels are written in the order given.
 /// </summary>
 public sealed record CounterSeries(string Name, IReadOnlyList<KeyValuePair<string, string>> Labels, long Start, long End, Func<long, double> PerSecond);
 

@@ -53,14 +53,16 @@ public static class ConnectionGraph
                 continue;
             }
 
+            // One set of numbers, seen from either end.
+            var edge = timeline.Edge(destination, mesh);
             if (profiled(source))
             {
-                Add(outbound, source, timeline.Edge(destination, mesh));
+                Add(outbound, source, edge);
             }
 
             if (profiled(destination))
             {
-                Add(inbound, destination, timeline.Edge(source, mesh));
+                Add(inbound, destination, edge with { Peer = source });
             }
         }
 
@@ -92,8 +94,7 @@ public static class ConnectionGraph
         private readonly double[] _responses = new double[steps];
         private readonly double[] _bytes = new double[steps];
         private double _failed;
-        private double _unclassified;
-        private bool _hasResponses;
+        private double _classified;
 
         public bool HasTraffic => _requests.Any(v => v > 0) || _responses.Any(v => v > 0) || _bytes.Any(v => v > 0);
 
@@ -106,11 +107,10 @@ public static class ConnectionGraph
                     break;
                 case TrafficKind.Responses:
                     _responses[index] += perSecond;
-                    _hasResponses = true;
+                    _classified += perSecond;
                     break;
                 case TrafficKind.UnclassifiedResponses:
                     _responses[index] += perSecond;
-                    _unclassified += perSecond;
                     break;
                 case TrafficKind.FailedResponses:
                     _failed += perSecond;
@@ -130,7 +130,6 @@ public static class ConnectionGraph
                 messages[i] = (_requests[i] + _responses[i]) * 60;
             }
 
-            var responses = _responses.Sum() - _unclassified;
             return new ConnectionEdge(
                 peer,
                 mesh,
@@ -138,7 +137,7 @@ public static class ConnectionGraph
                 Round(Percentile95(messages)),
                 Round(_bytes.Average()),
                 Round(Percentile95(_bytes)),
-                _hasResponses && responses > 0 ? Math.Round(Math.Min(1, _failed / responses), 4) : null);
+                _classified > 0 ? Math.Round(Math.Min(1, _failed / _classified), 4) : null);
         }
 
         /// <summary>Nearest rank: the smallest value at or above 95% of the steps.</summary>

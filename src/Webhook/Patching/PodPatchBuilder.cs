@@ -141,7 +141,6 @@ public static class PodPatchBuilder
             annotations[ResorcererKeys.ConnectionProfileAnnotation] = connections;
         }
 
-
         operations.AddRange(AnnotationOperations(pod.HasAnnotations, annotations));
         return new PodPatch(operations, changes, annotations);
     }
