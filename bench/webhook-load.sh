@@ -4,7 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in wrk h2load; do
-  command -v $tool >/dev/null || { echo "installing wrk and nghttp2-client"; apt-get install -y -qq wrk nghttp2-client >/dev/null; break; }
+  command -v $tool >/dev/null || {
+    echo "installing wrk and nghttp2-client"
+    apt-get install -y -qq wrk nghttp2-client >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk nghttp2-client >/dev/null; }
+    break
+  }
 done
 source scripts/prerequisites.sh
 dotnet build bench/WebhookLoad -c Release --nologo -v quiet -clp:ErrorsOnly

@@ -25,13 +25,12 @@ public sealed class AdmissionHandler(
 {
     private const string WarningPrefix = "resorcerer: ";
 
-    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 64 };
-
-    public async Task<IResult> HandleAsync(HttpContext context)
+    public async Task HandleAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
         var maxBody = options.Value.MaxBodyBytes;
         var (body, length, complete) = await ReadBoundedAsync(context.Request, maxBody, context.RequestAborted);
+        AdmissionRequest request;
         try
         {
             if (!complete)
@@ -40,53 +39,37 @@ public sealed class AdmissionHandler(
                 if (FindUid(body.AsSpan(0, length)) is { } bigUid)
                 {
                     var outcome = AdmissionOutcome.Error("body_too_large", $"the AdmissionReview is larger than {maxBody} bytes; pod admitted unchanged");
-                    return Answer(new AdmissionResponse(bigUid, Warnings: [WarningPrefix + outcome.Warning]), outcome, started);
+                    await AnswerAsync(context, new AdmissionResponse(bigUid, Warnings: [WarningPrefix + outcome.Warning]), outcome, started);
+                    return;
                 }
 
-                return Problem(StatusCodes.Status413PayloadTooLarge, $"request body is over the limit of {maxBody} bytes and names no request.uid before it");
+                await ProblemAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body is over the limit of {maxBody} bytes and names no request.uid before it");
+                return;
             }
 
-            // The parsed body points into the pooled buffer: both live until the answer is built.
-            using var document = ParseReview(body.AsMemory(0, length), out var problem);
-            if (document is null)
-            {
-                return Problem(StatusCodes.Status400BadRequest, $"request body is not an {AdmissionReview.V1} AdmissionReview: {problem}");
-            }
-
-            AdmissionRequest request;
-            try
-            {
-                request = AdmissionReview.ReadRequest(document.RootElement);
-            }
-            catch (AdmissionFormatException e)
-            {
-                return Problem(StatusCodes.Status400BadRequest, "request body " + e.Message);
-            }
-
-            var (response, result) = await AdmitAsync(request, context.RequestAborted);
-            return Answer(response, result, started);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(body);
-        }
-    }
-
-    private static JsonDocument? ParseReview(ReadOnlyMemory<byte> body, out string? problem)
-    {
-        try
-        {
-            problem = null;
-            return JsonDocument.Parse(body, ParseOptions);
+            request = AdmissionReview.ReadRequest(body.AsSpan(0, length));
         }
         catch (JsonException e)
         {
-            problem = e.Message;
-            return null;
+            await ProblemAsync(context, StatusCodes.Status400BadRequest, $"request body is not an {AdmissionReview.V1} AdmissionReview: {e.Message}");
+            return;
         }
+        catch (AdmissionFormatException e)
+        {
+            await ProblemAsync(context, StatusCodes.Status400BadRequest, "request body " + e.Message);
+            return;
+        }
+        finally
+        {
+            // Everything the answer needs has been read out of the body.
+            ArrayPool<byte>.Shared.Return(body);
+        }
+
+        var (response, result) = await AdmitAsync(request, context.RequestAborted);
+        await AnswerAsync(context, response, result, started);
     }
 
-    private AdmissionResult Answer(AdmissionResponse response, AdmissionOutcome outcome, long started)
+    private Task AnswerAsync(HttpContext context, AdmissionResponse response, AdmissionOutcome outcome, long started)
     {
         metrics.Admission(outcome, Stopwatch.GetElapsedTime(started));
         if (outcome.Warning is not null && outcome.Kind is "error" or "unchanged")
@@ -94,7 +77,7 @@ public sealed class AdmissionHandler(
             logger.LogWarning("Admission {Uid} {Kind} ({Reason}): {Warning}", Shorten(response.Uid), outcome.Kind, outcome.Reason, outcome.Warning);
         }
 
-        return new AdmissionResult(response);
+        return WriteAsync(context.Response, response);
     }
 
     private async Task<(AdmissionResponse, AdmissionOutcome)> AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
@@ -130,19 +113,11 @@ public sealed class AdmissionHandler(
             return (null, AdmissionOutcome.Skipped("not_pod", $"resorcerer only acts on pods, not {Shorten(request.Kind?.Kind)}; nothing changed"));
         }
 
-        if (request.Object is not { ValueKind: JsonValueKind.Object } podJson)
+        if (request.Pod is not { } pod)
         {
-            return (null, AdmissionOutcome.Error("malformed_pod", "the request carries no pod object; pod admitted unchanged"));
-        }
-
-        AdmittedPod pod;
-        try
-        {
-            pod = PodReader.Read(podJson);
-        }
-        catch (PodFormatException e)
-        {
-            return (null, AdmissionOutcome.Error("malformed_pod", $"the pod could not be read ({Shorten(e.Message)}); pod admitted unchanged"));
+            return (null, AdmissionOutcome.Error("malformed_pod", request.PodProblem is { } problem
+                ? $"the pod could not be read ({Shorten(problem)}); pod admitted unchanged"
+                : "the request carries no pod object; pod admitted unchanged"));
         }
 
         if (pod.Labels.GetValueOrDefault(ResorcererKeys.SkipLabel) == "true")
@@ -271,24 +246,26 @@ public sealed class AdmissionHandler(
 
     private static string? Shorten(string? text) => AdmissionReview.Shorten(text);
 
-    private static IResult Problem(int status, string message) => Results.Text(message + "\n", "text/plain", statusCode: status);
-
-    /// <summary>The answer, with its length (HTTP/1.1 clients then get no chunked encoding).</summary>
-    private sealed class AdmissionResult(AdmissionResponse response) : IResult
+    private static Task ProblemAsync(HttpContext context, int status, string message)
     {
-        // One scratch buffer per thread: filled and copied out before anything awaits.
-        [ThreadStatic]
-        private static ArrayBufferWriter<byte>? t_scratch;
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(message + "\n");
+    }
 
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            var scratch = t_scratch ??= new ArrayBufferWriter<byte>(4096);
-            scratch.ResetWrittenCount();
-            AdmissionReview.Write(scratch, response);
-            httpContext.Response.ContentType = "application/json";
-            httpContext.Response.ContentLength = scratch.WrittenCount;
-            httpContext.Response.BodyWriter.Write(scratch.WrittenSpan);
-            return httpContext.Response.BodyWriter.FlushAsync().AsTask();
-        }
+    // One scratch buffer per thread: filled and copied out before anything awaits.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
+    /// <summary>Writes the answer with its length (HTTP/1.1 clients then get no chunked encoding).</summary>
+    private static async Task WriteAsync(HttpResponse http, AdmissionResponse response)
+    {
+        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(4096);
+        scratch.ResetWrittenCount();
+        AdmissionReview.Write(scratch, response);
+        http.ContentType = "application/json";
+        http.ContentLength = scratch.WrittenCount;
+        http.BodyWriter.Write(scratch.WrittenSpan);
+        await http.BodyWriter.FlushAsync();
     }
 }

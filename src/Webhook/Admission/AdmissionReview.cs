@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Resorcerer.Webhook.Json;
+using Resorcerer.Webhook.Patching;
 
 namespace Resorcerer.Webhook.Admission;
 
@@ -8,7 +9,10 @@ namespace Resorcerer.Webhook.Admission;
 // (KubernetesClient has no model for them). They are read from and written to UTF-8 directly: the webhook
 // is on the path of every pod creation, and a serializer's object graph is work it does not need.
 
-/// <summary>The request of an AdmissionReview. <see cref="Object"/> lives as long as the parsed body.</summary>
+/// <summary>
+/// The request of an AdmissionReview. The pod in <c>request.object</c> is read as it goes by: <see cref="Pod"/>
+/// when it could be read, else <see cref="PodProblem"/> says why (both null when there is no object).
+/// </summary>
 public sealed record AdmissionRequest
 {
     public required string Uid { get; init; }
@@ -21,8 +25,9 @@ public sealed record AdmissionRequest
 
     public string? Operation { get; init; }
 
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The field is called object in the Kubernetes API.")]
-    public JsonElement? Object { get; init; }
+    public AdmittedPod? Pod { get; init; }
+
+    public string? PodProblem { get; init; }
 
     public bool? DryRun { get; init; }
 }
@@ -39,69 +44,191 @@ public static class AdmissionReview
 {
     public const string V1 = "admission.k8s.io/v1";
 
-    /// <summary>The request of an AdmissionReview, or <see cref="AdmissionFormatException"/> saying what is wrong.</summary>
-    public static AdmissionRequest ReadRequest(JsonElement root)
+    /// <summary>
+    /// The request of the AdmissionReview in <paramref name="body"/>, read in one forward pass (the pod with it).
+    /// Throws <see cref="AdmissionFormatException"/> saying what is wrong with a review, or
+    /// <see cref="JsonException"/> for a body that is not JSON. A pod of the wrong shape is not an error here.
+    /// </summary>
+    public static AdmissionRequest ReadRequest(ReadOnlySpan<byte> body)
     {
-        if (root.ValueKind != JsonValueKind.Object)
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = PodReader.MaxDepth });
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new AdmissionFormatException($"is not an {V1} AdmissionReview (it is {JsonKinds.Describe(root.ValueKind)}, not an object)");
+            throw new AdmissionFormatException($"is not an {V1} AdmissionReview (it is {JsonKinds.Describe(reader.TokenType)}, not an object)");
         }
 
-        var apiVersion = String(root, "apiVersion", "apiVersion");
-        var kind = String(root, "kind", "kind");
+        string? apiVersion = null, kind = null;
+        AdmissionRequest? request = null;
+        var hasRequest = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("apiVersion"u8))
+            {
+                apiVersion = String(ref reader, "apiVersion");
+            }
+            else if (reader.ValueTextEquals("kind"u8))
+            {
+                kind = String(ref reader, "kind");
+            }
+            else if (reader.ValueTextEquals("request"u8))
+            {
+                reader.Read();
+                hasRequest = reader.TokenType != JsonTokenType.Null;
+                if (hasRequest)
+                {
+                    request = Request(ref reader);
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        // Nothing may follow the review (the reader throws on anything but white space).
+        reader.Read();
         if (kind != "AdmissionReview" || apiVersion != V1)
         {
             throw new AdmissionFormatException($"is not an {V1} AdmissionReview (apiVersion '{Shorten(apiVersion)}', kind '{Shorten(kind)}')");
         }
 
-        if (!root.TryGetProperty("request"u8, out var request) || request.ValueKind == JsonValueKind.Null)
+        return request ?? throw new AdmissionFormatException("is an AdmissionReview that has no request.uid to answer");
+    }
+
+    /// <summary>The <c>request</c> object the reader is on, or null when it has no uid.</summary>
+    private static AdmissionRequest? Request(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new AdmissionFormatException("is an AdmissionReview that has no request.uid to answer");
+            throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request is {JsonKinds.Describe(reader.TokenType)}, not an object)");
         }
 
-        if (request.ValueKind != JsonValueKind.Object)
-        {
-            throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request is {JsonKinds.Describe(request.ValueKind)}, not an object)");
-        }
-
-        if (String(request, "uid", "request.uid") is not { Length: > 0 } uid)
-        {
-            throw new AdmissionFormatException("is an AdmissionReview that has no request.uid to answer");
-        }
-
+        string? uid = null, subResource = null, ns = null, operation = null, podProblem = null;
         GroupVersionKind? gvk = null;
-        if (request.TryGetProperty("kind"u8, out var kindObject) && kindObject.ValueKind != JsonValueKind.Null)
+        AdmittedPod? pod = null;
+        bool? dryRun = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (kindObject.ValueKind != JsonValueKind.Object)
+            if (reader.ValueTextEquals("uid"u8))
             {
-                throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request.kind is {JsonKinds.Describe(kindObject.ValueKind)}, not an object)");
+                uid = String(ref reader, "request.uid");
+            }
+            else if (reader.ValueTextEquals("kind"u8))
+            {
+                gvk = Kind(ref reader);
+            }
+            else if (reader.ValueTextEquals("subResource"u8))
+            {
+                subResource = String(ref reader, "request.subResource");
+            }
+            else if (reader.ValueTextEquals("namespace"u8))
+            {
+                ns = String(ref reader, "request.namespace");
+            }
+            else if (reader.ValueTextEquals("operation"u8))
+            {
+                operation = String(ref reader, "request.operation");
+            }
+            else if (reader.ValueTextEquals("dryRun"u8))
+            {
+                reader.Read();
+                dryRun = reader.TokenType switch
+                {
+                    JsonTokenType.Null => null,
+                    JsonTokenType.True => true,
+                    JsonTokenType.False => false,
+                    _ => throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request.dryRun is {JsonKinds.Describe(reader.TokenType)}, not true or false)"),
+                };
+            }
+            else if (reader.ValueTextEquals("object"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Null)
+                {
+                    (pod, podProblem) = Pod(ref reader);
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return uid is { Length: > 0 }
+            ? new AdmissionRequest
+            {
+                Uid = uid,
+                Kind = gvk,
+                SubResource = subResource,
+                Namespace = ns,
+                Operation = operation,
+                Pod = pod,
+                PodProblem = podProblem,
+                DryRun = dryRun,
+            }
+            : null;
+    }
+
+    /// <summary>The pod the reader is on, or why it cannot be read; the reader ends on the pod's last token either way.</summary>
+    private static (AdmittedPod? Pod, string? Problem) Pod(ref Utf8JsonReader reader)
+    {
+        var depth = reader.CurrentDepth;
+        var nested = reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray;
+        try
+        {
+            return (PodReader.Read(ref reader), null);
+        }
+        catch (PodFormatException e)
+        {
+            // Read on to the end of the pod: the rest of the review still counts.
+            while (nested && !(reader.CurrentDepth == depth && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray))
+            {
+                reader.Read();
             }
 
-            gvk = new GroupVersionKind(String(kindObject, "group", "request.kind.group"), String(kindObject, "version", "request.kind.version"),
-                String(kindObject, "kind", "request.kind.kind"));
+            return (null, e.Message);
+        }
+    }
+
+    private static GroupVersionKind? Kind(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
         }
 
-        bool? dryRun = null;
-        if (request.TryGetProperty("dryRun"u8, out var dry) && dry.ValueKind != JsonValueKind.Null)
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
-            dryRun = dry.ValueKind switch
+            throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request.kind is {JsonKinds.Describe(reader.TokenType)}, not an object)");
+        }
+
+        string? group = null, version = null, kind = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("group"u8))
             {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request.dryRun is {JsonKinds.Describe(dry.ValueKind)}, not true or false)"),
-            };
+                group = String(ref reader, "request.kind.group");
+            }
+            else if (reader.ValueTextEquals("version"u8))
+            {
+                version = String(ref reader, "request.kind.version");
+            }
+            else if (reader.ValueTextEquals("kind"u8))
+            {
+                kind = String(ref reader, "request.kind.kind");
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
         }
 
-        return new AdmissionRequest
-        {
-            Uid = uid,
-            Kind = gvk,
-            SubResource = String(request, "subResource", "request.subResource"),
-            Namespace = String(request, "namespace", "request.namespace"),
-            Operation = String(request, "operation", "request.operation"),
-            Object = request.TryGetProperty("object"u8, out var pod) && pod.ValueKind != JsonValueKind.Null ? pod : null,
-            DryRun = dryRun,
-        };
+        return new GroupVersionKind(group, version, kind);
     }
 
     /// <summary>Writes the AdmissionReview that answers <paramref name="response"/>.</summary>
@@ -135,16 +262,16 @@ public static class AdmissionReview
         writer.WriteEndObject();
     }
 
-    private static string? String(JsonElement parent, string name, string path)
+    /// <summary>The string value of the property the reader is on (null when null), or an error naming the field.</summary>
+    private static string? String(ref Utf8JsonReader reader, string path)
     {
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        reader.Read();
+        return reader.TokenType switch
         {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : throw new AdmissionFormatException($"is not an {V1} AdmissionReview ({path} is {JsonKinds.Describe(value.ValueKind)}, not a string)");
+            JsonTokenType.Null => null,
+            JsonTokenType.String => reader.GetString(),
+            _ => throw new AdmissionFormatException($"is not an {V1} AdmissionReview ({path} is {JsonKinds.Describe(reader.TokenType)}, not a string)"),
+        };
     }
 
     internal static string? Shorten(string? text) => text is { Length: > 120 } ? text[..120] + "..." : text;

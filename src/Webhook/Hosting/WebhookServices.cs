@@ -65,7 +65,8 @@ public static class WebhookServices
     /// <summary>The admission, health and metrics endpoints.</summary>
     public static WebApplication MapWebhookEndpoints(this WebApplication app)
     {
-        app.MapPost("/mutate", (HttpContext context, AdmissionHandler handler) => handler.HandleAsync(context));
+        // A plain request delegate: nothing to bind, and no per-request service scope.
+        app.MapPost("/mutate", context => app.Services.GetRequiredService<AdmissionHandler>().HandleAsync(context));
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", () => Results.Text("ok"));
         app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());

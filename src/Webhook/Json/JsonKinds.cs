@@ -2,16 +2,17 @@ using System.Text.Json;
 
 namespace Resorcerer.Webhook.Json;
 
-/// <summary>Names JSON value kinds as error messages say them ("spec.containers is a number, not a list").</summary>
+/// <summary>Names JSON values as error messages say them ("spec.containers is a number, not a list").</summary>
 internal static class JsonKinds
 {
-    public static string Describe(JsonValueKind kind) => kind switch
+    /// <summary>The value that starts with this token.</summary>
+    public static string Describe(JsonTokenType token) => token switch
     {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "a list",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "a list",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
         _ => "null",
     };
 }

@@ -1,6 +1,6 @@
+using System.Text;
 using System.Text.Json;
 using Resorcerer.Webhook.Json;
-using Resorcerer.Quantities;
 
 namespace Resorcerer.Webhook.Patching;
 
@@ -18,148 +18,333 @@ public sealed record AdmittedPod(
 public sealed class PodFormatException(string message) : FormatException(message);
 
 /// <summary>
-/// Reads the parts of a pod that resorcerer needs straight from its JSON, skipping everything else: no full
-/// Kubernetes object model is built for a pod that is only looked at. The only place that sees pod JSON.
-/// A field of the wrong type, or a quantity that cannot be read, makes the whole pod unreadable
+/// Reads the parts of a pod that resorcerer needs straight from its JSON tokens, in one forward pass, skipping
+/// everything else: no document or object model is built for a pod that is only looked at. The only place that
+/// sees pod JSON. A field of the wrong type, or a quantity that cannot be read, makes the whole pod unreadable
 /// (<see cref="PodFormatException"/>): a pod resorcerer does not fully understand is left as it is.
 /// </summary>
 public static class PodReader
 {
-    public static AdmittedPod Read(JsonElement pod)
+    /// <summary>The deepest nesting read, here and in the AdmissionReview around a pod.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Reads a pod that is the whole of <paramref name="json"/>; text that is not one JSON value throws <see cref="JsonException"/>.</summary>
+    public static AdmittedPod Read(ReadOnlySpan<byte> json)
     {
-        Expect(pod, JsonValueKind.Object, "the pod");
-        var metadata = Child(pod, "metadata", JsonValueKind.Object, "metadata");
-        var spec = Child(pod, "spec", JsonValueKind.Object, "spec");
-
-        var containers = new List<ContainerResources>();
-        var regular = Child(spec, "containers", JsonValueKind.Array, "spec.containers");
-        var init = Child(spec, "initContainers", JsonValueKind.Array, "spec.initContainers");
-        ReadContainers(regular, "containers", isInit: false, containers);
-        ReadContainers(init, "initContainers", isInit: true, containers);
-
-        return new AdmittedPod(
-            Namespace: Text(metadata, "namespace", "metadata.namespace"),
-            Labels: Labels(metadata),
-            Owners: Owners(metadata),
-            Resources: new PodResources(Child(metadata, "annotations", JsonValueKind.Object, "metadata.annotations") is not null, containers));
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        reader.Read();
+        var pod = Read(ref reader);
+        reader.Read(); // nothing may follow: the reader throws on anything but white space
+        return pod;
     }
 
-    private static void ReadContainers(JsonElement? list, string field, bool isInit, List<ContainerResources> into)
+    /// <summary>Reads the pod whose first token the reader is on, leaving the reader on its last token.</summary>
+    public static AdmittedPod Read(ref Utf8JsonReader reader)
     {
-        if (list is not { } items)
+        Expect(ref reader, JsonTokenType.StartObject, new FieldPath("the pod"));
+        string? ns = null;
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var owners = new List<OwnerReference>();
+        var hasAnnotations = false;
+        var containers = new List<ContainerResources>();
+        List<ContainerResources>? initContainers = null;
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("metadata"u8))
+            {
+                if (!Value(ref reader, JsonTokenType.StartObject, new FieldPath("metadata")))
+                {
+                    continue;
+                }
+
+                while (NextProperty(ref reader))
+                {
+                    if (reader.ValueTextEquals("namespace"u8))
+                    {
+                        ns = Text(ref reader, new FieldPath("metadata.namespace"));
+                    }
+                    else if (reader.ValueTextEquals("labels"u8))
+                    {
+                        ReadLabels(ref reader, labels);
+                    }
+                    else if (reader.ValueTextEquals("annotations"u8))
+                    {
+                        hasAnnotations = Value(ref reader, JsonTokenType.StartObject, new FieldPath("metadata.annotations"));
+                        if (hasAnnotations)
+                        {
+                            reader.Skip();
+                        }
+                    }
+                    else if (reader.ValueTextEquals("ownerReferences"u8))
+                    {
+                        ReadOwners(ref reader, owners);
+                    }
+                    else
+                    {
+                        SkipValue(ref reader);
+                    }
+                }
+            }
+            else if (reader.ValueTextEquals("spec"u8))
+            {
+                if (!Value(ref reader, JsonTokenType.StartObject, new FieldPath("spec")))
+                {
+                    continue;
+                }
+
+                while (NextProperty(ref reader))
+                {
+                    if (reader.ValueTextEquals("containers"u8))
+                    {
+                        containers.Clear();
+                        ReadContainers(ref reader, isInit: false, containers);
+                    }
+                    else if (reader.ValueTextEquals("initContainers"u8))
+                    {
+                        initContainers = [];
+                        ReadContainers(ref reader, isInit: true, initContainers);
+                    }
+                    else
+                    {
+                        SkipValue(ref reader);
+                    }
+                }
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        // Ordinary containers first, whatever order the fields came in: the patch builder's paths do not depend on it.
+        if (initContainers is not null)
+        {
+            containers.AddRange(initContainers);
+        }
+
+        return new AdmittedPod(ns, labels, owners, new PodResources(hasAnnotations, containers));
+    }
+
+    private static void ReadContainers(ref Utf8JsonReader reader, bool isInit, List<ContainerResources> into)
+    {
+        var list = isInit ? "spec.initContainers" : "spec.containers";
+        if (!Value(ref reader, JsonTokenType.StartArray, new FieldPath(list)))
         {
             return;
         }
 
         var index = 0;
-        foreach (var container in items.EnumerateArray())
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            var path = $"spec.{field}[{index}]";
-            Expect(container, JsonValueKind.Object, path);
-            var name = Text(container, "name", path + ".name") ?? string.Empty;
-            var role = !isInit ? ContainerRole.Container
-                : Text(container, "restartPolicy", path + ".restartPolicy") == "Always" ? ContainerRole.Sidecar
-                : ContainerRole.Init;
-            var resources = Child(container, "resources", JsonValueKind.Object, path + ".resources");
-            var requests = Child(resources, "requests", JsonValueKind.Object, path + ".resources.requests");
-            var limits = Child(resources, "limits", JsonValueKind.Object, path + ".resources.limits");
-            into.Add(new ContainerResources(
-                Path: $"/spec/{field}/{index}",
-                Name: name,
-                Role: role,
-                HasResources: resources is not null,
-                HasRequests: requests is not null,
-                HasLimits: limits is not null,
-                Requests: Amounts(requests, path + ".resources.requests"),
-                Limits: Amounts(limits, path + ".resources.limits")));
+            var path = new FieldPath(list, index);
+            Expect(ref reader, JsonTokenType.StartObject, path);
+            string? name = null, restartPolicy = null;
+            bool hasResources = false, hasRequests = false, hasLimits = false;
+            ResourceAmounts requests = default, limits = default;
+            while (NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("name"u8))
+                {
+                    name = Text(ref reader, path with { Field = ".name" });
+                }
+                else if (reader.ValueTextEquals("restartPolicy"u8))
+                {
+                    restartPolicy = Text(ref reader, path with { Field = ".restartPolicy" });
+                }
+                else if (reader.ValueTextEquals("resources"u8))
+                {
+                    if (!(hasResources = Value(ref reader, JsonTokenType.StartObject, path with { Field = ".resources" })))
+                    {
+                        continue;
+                    }
+
+                    while (NextProperty(ref reader))
+                    {
+                        if (reader.ValueTextEquals("requests"u8))
+                        {
+                            hasRequests = Amounts(ref reader, path, limits: false, out requests);
+                        }
+                        else if (reader.ValueTextEquals("limits"u8))
+                        {
+                            hasLimits = Amounts(ref reader, path, limits: true, out limits);
+                        }
+                        else
+                        {
+                            SkipValue(ref reader);
+                        }
+                    }
+                }
+                else
+                {
+                    SkipValue(ref reader);
+                }
+            }
+
+            var role = !isInit ? ContainerRole.Container : restartPolicy == "Always" ? ContainerRole.Sidecar : ContainerRole.Init;
+            into.Add(new ContainerResources(PointerTo(isInit, index), name ?? string.Empty, role, hasResources, hasRequests, hasLimits, requests, limits));
             index++;
         }
     }
 
-    private static ResourceAmounts Amounts(JsonElement? values, string path)
+    /// <summary>Reads a requests or limits map; false when it is absent (null).</summary>
+    private static bool Amounts(ref Utf8JsonReader reader, FieldPath container, bool limits, out ResourceAmounts amounts)
     {
-        return values is null ? default : new ResourceAmounts(Read("cpu", Quantity.TryParseMillicores), Read("memory", Quantity.TryParseBytes));
-
-        long? Read(string name, TryParse parse)
+        amounts = default;
+        if (!Value(ref reader, JsonTokenType.StartObject, container with { Field = limits ? ".resources.limits" : ".resources.requests" }))
         {
-            if (!values.Value.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            // The API server writes quantities as strings; a number is accepted as its literal text.
-            var text = value.ValueKind switch
-            {
-                JsonValueKind.String => value.GetString(),
-                JsonValueKind.Number => value.GetRawText(),
-                _ => throw new PodFormatException($"{path}.{name} is {JsonKinds.Describe(value.ValueKind)}, not a quantity"),
-            };
-            return parse(text, out var amount)
-                ? amount
-                : throw new PodFormatException($"{path}.{name} '{Shorten(text)}' is not a quantity resorcerer can read");
+            return false;
         }
-    }
 
-    private static Dictionary<string, string> Labels(JsonElement? metadata)
-    {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (Child(metadata, "labels", JsonValueKind.Object, "metadata.labels") is { } map)
+        long? cpu = null, memory = null;
+        while (NextProperty(ref reader))
         {
-            foreach (var label in map.EnumerateObject())
+            if (reader.ValueTextEquals("cpu"u8))
             {
-                labels[label.Name] = label.Value.ValueKind == JsonValueKind.String
-                    ? label.Value.GetString()!
-                    : throw new PodFormatException($"metadata.labels.{Shorten(label.Name)} is {JsonKinds.Describe(label.Value.ValueKind)}, not a string");
+                cpu = Quantity(ref reader, container with { Field = limits ? ".resources.limits.cpu" : ".resources.requests.cpu" }, Quantities.Quantity.TryParseMillicores);
+            }
+            else if (reader.ValueTextEquals("memory"u8))
+            {
+                memory = Quantity(ref reader, container with { Field = limits ? ".resources.limits.memory" : ".resources.requests.memory" }, Quantities.Quantity.TryParseBytes);
+            }
+            else
+            {
+                SkipValue(ref reader);
             }
         }
 
-        return labels;
+        amounts = new ResourceAmounts(cpu, memory);
+        return true;
     }
 
-    private static List<OwnerReference> Owners(JsonElement? metadata)
+    private static long? Quantity(ref Utf8JsonReader reader, FieldPath path, TryParse parse)
     {
-        var owners = new List<OwnerReference>();
-        if (Child(metadata, "ownerReferences", JsonValueKind.Array, "metadata.ownerReferences") is { } references)
+        reader.Read();
+        // The API server writes quantities as strings; a number is accepted as its literal text.
+        var text = reader.TokenType switch
         {
-            var index = 0;
-            foreach (var reference in references.EnumerateArray())
-            {
-                var path = $"metadata.ownerReferences[{index++}]";
-                Expect(reference, JsonValueKind.Object, path);
-                var controller = reference.TryGetProperty("controller", out var flag) && flag.ValueKind switch
-                {
-                    JsonValueKind.True => true,
-                    JsonValueKind.False or JsonValueKind.Null => false,
-                    _ => throw new PodFormatException($"{path}.controller is {JsonKinds.Describe(flag.ValueKind)}, not true or false"),
-                };
-                owners.Add(new OwnerReference(Text(reference, "kind", path + ".kind") ?? string.Empty, Text(reference, "name", path + ".name") ?? string.Empty, controller));
-            }
-        }
-
-        return owners;
-    }
-
-    /// <summary>The named field of an object, null when absent or null, or an error when of another type.</summary>
-    private static JsonElement? Child(JsonElement? parent, string name, JsonValueKind kind, string path)
-    {
-        if (parent is not { } element || !element.TryGetProperty(name, out var child) || child.ValueKind == JsonValueKind.Null)
+            JsonTokenType.Null => null,
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+            _ => throw new PodFormatException($"{path} is {JsonKinds.Describe(reader.TokenType)}, not a quantity"),
+        };
+        if (text is null)
         {
             return null;
         }
 
-        Expect(child, kind, path);
-        return child;
+        return parse(text, out var amount)
+            ? amount
+            : throw new PodFormatException($"{path} '{Shorten(text)}' is not a quantity resorcerer can read");
     }
 
-    private static string? Text(JsonElement? parent, string name, string path) =>
-        Child(parent, name, JsonValueKind.String, path)?.GetString();
-
-    private static void Expect(JsonElement element, JsonValueKind kind, string path)
+    private static void ReadLabels(ref Utf8JsonReader reader, Dictionary<string, string> labels)
     {
-        if (element.ValueKind != kind)
+        if (!Value(ref reader, JsonTokenType.StartObject, new FieldPath("metadata.labels")))
         {
-            throw new PodFormatException($"{path} is {JsonKinds.Describe(element.ValueKind)}, not {JsonKinds.Describe(kind)}");
+            return;
         }
+
+        while (NextProperty(ref reader))
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            labels[name] = reader.TokenType == JsonTokenType.String
+                ? reader.GetString()!
+                : throw new PodFormatException($"metadata.labels.{Shorten(name)} is {JsonKinds.Describe(reader.TokenType)}, not a string");
+        }
+    }
+
+    private static void ReadOwners(ref Utf8JsonReader reader, List<OwnerReference> owners)
+    {
+        if (!Value(ref reader, JsonTokenType.StartArray, new FieldPath("metadata.ownerReferences")))
+        {
+            return;
+        }
+
+        var index = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var path = new FieldPath("metadata.ownerReferences", index++);
+            Expect(ref reader, JsonTokenType.StartObject, path);
+            string? kind = null, name = null;
+            var controller = false;
+            while (NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("kind"u8))
+                {
+                    kind = Text(ref reader, path with { Field = ".kind" });
+                }
+                else if (reader.ValueTextEquals("name"u8))
+                {
+                    name = Text(ref reader, path with { Field = ".name" });
+                }
+                else if (reader.ValueTextEquals("controller"u8))
+                {
+                    reader.Read();
+                    controller = reader.TokenType switch
+                    {
+                        JsonTokenType.True => true,
+                        JsonTokenType.False or JsonTokenType.Null => false,
+                        _ => throw new PodFormatException($"{path with { Field = ".controller" }} is {JsonKinds.Describe(reader.TokenType)}, not true or false"),
+                    };
+                }
+                else
+                {
+                    SkipValue(ref reader);
+                }
+            }
+
+            owners.Add(new OwnerReference(kind ?? string.Empty, name ?? string.Empty, controller));
+        }
+    }
+
+    /// <summary>Moves to the next property name of the object being read; false at its end.</summary>
+    private static bool NextProperty(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
+
+    /// <summary>Moves to the value of the current property: false when it is null, an error when of another type.</summary>
+    private static bool Value(ref Utf8JsonReader reader, JsonTokenType expected, FieldPath path)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return false;
+        }
+
+        Expect(ref reader, expected, path);
+        return true;
+    }
+
+    private static string? Text(ref Utf8JsonReader reader, FieldPath path) =>
+        Value(ref reader, JsonTokenType.String, path) ? reader.GetString() : null;
+
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        reader.Skip();
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType expected, FieldPath path)
+    {
+        if (reader.TokenType != expected)
+        {
+            throw new PodFormatException($"{path} is {JsonKinds.Describe(reader.TokenType)}, not {JsonKinds.Describe(expected)}");
+        }
+    }
+
+    // JSON Pointers of the first containers, made once: most pods have a handful.
+    private static readonly string[] ContainerPointers = [.. Enumerable.Range(0, 8).Select(i => $"/spec/containers/{i}")];
+    private static readonly string[] InitContainerPointers = [.. Enumerable.Range(0, 8).Select(i => $"/spec/initContainers/{i}")];
+
+    private static string PointerTo(bool isInit, int index)
+    {
+        var known = isInit ? InitContainerPointers : ContainerPointers;
+        return index < known.Length ? known[index] : $"/spec/{(isInit ? "initContainers" : "containers")}/{index}";
+    }
+
+    /// <summary>Where a field is, as error messages name it (<c>spec.containers[1].resources</c>); a string only when one is needed.</summary>
+    private readonly record struct FieldPath(string Parent, int Index = -1, string Field = "")
+    {
+        public override string ToString() => Index < 0 ? Parent + Field : $"{Parent}[{Index}]{Field}";
     }
 
     private static string? Shorten(string? text) => text is { Length: > 64 } ? text[..64] + "..." : text;

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
 using Resorcerer.DevKit;
@@ -117,8 +117,7 @@ public class PodPatchPropertyTests
 
     private static PodResources Read(JsonNode pod)
     {
-        using var document = JsonDocument.Parse(pod.ToJsonString());
-        return PodReader.Read(document.RootElement).Resources;
+        return PodReader.Read(Encoding.UTF8.GetBytes(pod.ToJsonString())).Resources;
     }
 
     [Fact]

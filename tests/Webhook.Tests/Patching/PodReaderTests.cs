@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text;
 using Resorcerer.Webhook.Patching;
 
 namespace Resorcerer.Webhook.Tests.Patching;
@@ -7,8 +7,7 @@ public class PodReaderTests
 {
     private static AdmittedPod Read(string json)
     {
-        using var document = JsonDocument.Parse(json);
-        return PodReader.Read(document.RootElement);
+        return PodReader.Read(Encoding.UTF8.GetBytes(json));
     }
 
     [Fact]
@@ -53,6 +52,37 @@ public class PodReaderTests
         Assert.Empty(Read("{}").Resources.Containers);
     }
 
+    [Fact]
+    public void Reads_fields_in_any_order_and_passes_over_the_rest()
+    {
+        var pod = Read("""
+            {"status":{"phase":"Pending","conditions":[{"type":"x"}]},
+             "spec":{"volumes":[{"name":"v","emptyDir":{}}],"initContainers":[{"resources":{"limits":{"memory":"1Gi"}},"restartPolicy":"Always","name":"mesh"}],
+                     "containers":[{"resources":{"requests":{"memory":"1Gi","cpu":"250m","nvidia.com/gpu":"1"}},"env":[{"name":"A","value":"{"}],"name":"app"}]},
+             "metadata":{"ownerReferences":[{"controller":false,"name":"j-1","kind":"Job"}],"managedFields":[{"manager":"m","fieldsV1":{"f:spec":{}}}],"namespace":"batch"}}
+            """);
+
+        Assert.Equal("batch", pod.Namespace);
+        Assert.Equal(new OwnerReference("Job", "j-1", false), Assert.Single(pod.Owners));
+        Assert.False(pod.Resources.HasAnnotations);
+        Assert.Collection(pod.Resources.Containers,
+            app => Assert.Equal(new ContainerResources("/spec/containers/0", "app", ContainerRole.Container, true, true, false,
+                new ResourceAmounts(250, 1L << 30), default), app),
+            mesh => Assert.Equal(new ContainerResources("/spec/initContainers/0", "mesh", ContainerRole.Sidecar, true, false, true,
+                default, new ResourceAmounts(null, 1L << 30)), mesh));
+    }
+
+    [Fact]
+    public void Paths_go_on_past_the_first_containers()
+    {
+        var containers = string.Join(",", Enumerable.Range(0, 10).Select(i => $$"""{"name":"c{{i}}"}"""));
+
+        var pod = Read($$$"""{"spec":{"containers":[{{{containers}}}]}}""");
+
+        Assert.Equal("/spec/containers/9", pod.Resources.Containers[9].Path);
+        Assert.Equal("c9", pod.Resources.Containers[9].Name);
+    }
+
     [Theory]
     [InlineData("""[]""", "the pod is a list, not an object")]
     [InlineData("""{"spec":{"containers":7}}""", "spec.containers is a number, not a list")]
@@ -62,6 +92,15 @@ public class PodReaderTests
     [InlineData("""{"metadata":{"labels":{"app":1}}}""", "metadata.labels.app is a number, not a string")]
     [InlineData("""{"metadata":{"ownerReferences":[{"kind":"ReplicaSet","controller":"yes"}]}}""", "metadata.ownerReferences[0].controller is a string, not true or false")]
     [InlineData("""{"metadata":{"namespace":["a"]}}""", "metadata.namespace is a list, not a string")]
+    [InlineData("""{"spec":{"containers":[{"name":"a"},{"name":"b","resources":{"limits":[]}}]}}""", "spec.containers[1].resources.limits is a list, not an object")]
+    [InlineData("""{"spec":{"containers":[{"name":{"first":"a"}}]}}""", "spec.containers[0].name is an object, not a string")]
+    [InlineData("""{"metadata":{"ownerReferences":[{},{"kind":3}]}}""", "metadata.ownerReferences[1].kind is a number, not a string")]
     public void A_field_of_the_wrong_shape_is_named(string json, string message) =>
         Assert.Equal(message, Assert.Throws<PodFormatException>(() => Read(json)).Message);
+
+    [Theory]
+    [InlineData("""{"spec":{}} {}""")]
+    [InlineData("""{"spec":{"containers":[}}""")]
+    public void Text_that_is_not_one_json_value_is_a_json_error(string json) =>
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => Read(json));
 }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text;
 using Resorcerer.Webhook.Patching;
 using Resorcerer.Webhook.Workloads;
 
@@ -17,8 +17,7 @@ public class PodWorkloadTests
 
     private static AdmittedPod Read(string json)
     {
-        using var document = JsonDocument.Parse(json);
-        return PodReader.Read(document.RootElement);
+        return PodReader.Read(Encoding.UTF8.GetBytes(json));
     }
 
     [Theory]
