@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Resorcerer.DevKit;
@@ -12,14 +13,17 @@ using Resorcerer.Workloads;
 using StackExchange.Redis;
 
 // The webhook under load against a bare Kestrel HTTPS endpoint on the same machine, in one run (bench/webhook-load.sh).
-// Usage: webhook-load [SECONDS]            runs everything and prints the results
+// Usage: webhook-load [SECONDS] [ROUNDS]   runs everything and prints the results
 //        webhook-load bare PORT CERT KEY   (internal) the bare endpoint: returns a fixed AdmissionReview response
+// Each protocol is measured in ROUNDS rounds that alternate the two servers (bare first, then webhook first), so
+// that a slower or faster spell of this shared machine falls on both; the summary gives medians over the rounds.
 if (args.Length > 0 && args[0] == "bare")
 {
     return await BareEndpoint.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args[2], args[3]);
 }
 
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
+var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 var work = Directory.CreateTempSubdirectory("resorcerer-webhook-load-").FullName;
 try
 {
@@ -38,24 +42,49 @@ try
     await WaitForAsync(webhookPort);
     await WaitForAsync(barePort);
     Console.WriteLine($"webhook: Release, TLS, HTTP/1.1 and HTTP/2, profiles of {Workloads} workloads in Redis (cache ttl 5s)");
+    string Wrk(int port, int duration) => $"-t2 -c32 -d{duration}s --latency -s {bodies.Lua} https://127.0.0.1:{port}/mutate";
+    string H2load(int port, int duration) => $"-D {duration} -c 32 -m 8 -t 2 -d {bodies.Patched} -H 'content-type: application/json' https://127.0.0.1:{port}/mutate";
     foreach (var port in new[] { barePort, webhookPort })
     {
         // Warm-up, not reported: JIT tiers, connection pools, the profile cache.
-        Capture("wrk", $"-t2 -c32 -d10s -s {bodies.Lua} https://127.0.0.1:{port}/mutate");
-        Capture("h2load", $"-D 5 -c 32 -m 8 -t 2 -d {bodies.Patched} -H 'content-type: application/json' https://127.0.0.1:{port}/mutate");
+        Capture("wrk", Wrk(port, 10));
+        Capture("h2load", H2load(port, 5));
     }
 
-    Console.WriteLine($"machine: {Environment.ProcessorCount} cores; load tool and servers share them; {seconds} s per run");
-
-    foreach (var (name, port, server) in new[] { ("bare", barePort, bare), ("webhook", webhookPort, webhook) })
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores; load tool and servers share them; {rounds} rounds of {seconds} s per server and protocol");
+    Console.WriteLine($"HTTP/1.1: wrk {Wrk(0, seconds).Replace("127.0.0.1:0", "127.0.0.1:PORT", StringComparison.Ordinal)} (mix of {bodies.Count} pods)");
+    Console.WriteLine($"HTTP/2:   h2load {H2load(0, seconds).Replace("127.0.0.1:0", "127.0.0.1:PORT", StringComparison.Ordinal)} (profiled pod, patched)");
+    var servers = new[] { ("bare", barePort, bare), ("webhook", webhookPort, webhook) };
+    var summary = new List<string>();
+    foreach (var (protocol, tool, command) in new (string, string, Func<int, int, string>)[] { ("HTTP/1.1", "wrk", Wrk), ("HTTP/2", "h2load", H2load) })
     {
-        Run("wrk", $"-t2 -c32 -d{seconds}s --latency -s {bodies.Lua} https://127.0.0.1:{port}/mutate", $"{name} wrk HTTP/1.1 (mix of {bodies.Count} pods)", server);
-        Run("h2load", $"-D {seconds} -c 32 -m 8 -t 2 -d {bodies.Patched} -H 'content-type: application/json' https://127.0.0.1:{port}/mutate", $"{name} h2load HTTP/2 (profiled pod, patched)", server);
+        var results = new Dictionary<string, List<Measurement>> { ["bare"] = [], ["webhook"] = [] };
+        for (var round = 1; round <= rounds; round++)
+        {
+            foreach (var (name, port, server) in round % 2 == 1 ? servers : servers.Reverse())
+            {
+                var measured = Measure(tool, command(port, seconds), server);
+                results[name].Add(measured);
+                Console.WriteLine($"{protocol} round {round} {name,-7}: {measured}");
+            }
+
+            Console.WriteLine($"{protocol} round {round} ratio  : throughput {results["webhook"][^1].RequestsPerSecond / results["bare"][^1].RequestsPerSecond:0.00}x, " +
+                $"p99 {results["webhook"][^1].P99 / results["bare"][^1].P99:0.00}x");
+        }
+
+        summary.Add(Summary(protocol, results["bare"], results["webhook"]));
     }
+
+    Console.WriteLine();
+    Console.WriteLine("| protocol | bare req/s | webhook req/s | ratio | bare p50 / p99 | webhook p50 / p99 | p99 ratio | CPU/request bare / webhook |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|");
+    summary.ForEach(Console.WriteLine);
+    Console.WriteLine("(medians over the rounds; the ratios are of the medians)");
 
     // Redis killed half-way through a run: no errors, no answer past the budget.
+    Console.WriteLine();
     Console.WriteLine($"== webhook wrk HTTP/1.1 with Redis killed after {seconds / 2} s");
-    var load = Task.Run(() => Capture("wrk", $"-t2 -c32 -d{seconds}s --latency -s {bodies.Lua} https://127.0.0.1:{webhookPort}/mutate"));
+    var load = Task.Run(() => Capture("wrk", Wrk(webhookPort, seconds)));
     await Task.Delay(TimeSpan.FromSeconds(seconds / 2.0));
     await redis.StopAsync();
     Console.WriteLine(await load);
@@ -64,6 +93,21 @@ try
 finally
 {
     Directory.Delete(work, recursive: true);
+}
+
+static string Summary(string protocol, List<Measurement> bare, List<Measurement> webhook)
+{
+    static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    var (bareRate, hookRate) = (Median(bare.Select(m => m.RequestsPerSecond)), Median(webhook.Select(m => m.RequestsPerSecond)));
+    var (bareP99, hookP99) = (Median(bare.Select(m => m.P99)), Median(webhook.Select(m => m.P99)));
+    return $"| {protocol} | {bareRate:N0} | {hookRate:N0} | **{hookRate / bareRate:0.00}x** | {Median(bare.Select(m => m.P50)):0.00} / {bareP99:0.00} ms | " +
+        $"{Median(webhook.Select(m => m.P50)):0.00} / {hookP99:0.00} ms | **{hookP99 / bareP99:0.00}x** | " +
+        $"{Median(bare.Select(m => m.CpuMicrosPerRequest)):0.0} / {Median(webhook.Select(m => m.CpuMicrosPerRequest)):0.0} us |";
 }
 
 static async Task StoreProfilesAsync(string configuration, int count)
@@ -119,33 +163,49 @@ static async Task WaitForAsync(int port)
     throw new TimeoutException($"nothing answers on port {port}");
 }
 
-// Prints the tool's report and the server's own CPU time per request (user + system, all threads).
-static void Run(string tool, string arguments, string title, BenchServer server)
+// Runs the load tool once and reads its report: requests/s, percentiles, failures, and the server's own CPU time
+// per request (user + system, all threads).
+static Measurement Measure(string tool, string arguments, BenchServer server)
 {
-    Console.WriteLine($"== {title}");
     // h2load prints no percentiles; its per-request log (start, status, microseconds) gives them.
     var log = tool == "h2load" ? Path.GetTempFileName() : null;
     var before = server.CpuTime;
     var output = Capture(tool, log is null ? arguments : $"{arguments} --log-file {log}");
     var cpu = server.CpuTime - before;
-    Console.WriteLine(output);
+    double Number(string pattern) => double.Parse(Regex.Match(output, pattern).Groups[1].Value, CultureInfo.InvariantCulture);
+    long Count(string pattern) => Regex.Match(output, pattern) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    double p50, p99;
+    long requests, failures;
+    double rate;
     if (log is not null)
     {
         var micros = File.ReadLines(log).Select(line => line.Split('\t')).Where(f => f.Length >= 3)
             .Select(f => double.Parse(f[2], CultureInfo.InvariantCulture)).Order().ToArray();
         File.Delete(log);
-        if (micros.Length > 0)
-        {
-            double At(double q) => micros[Math.Max(0, (int)Math.Ceiling(q * micros.Length) - 1)] / 1000;
-            Console.WriteLine($"latency from the request log: p50 {At(0.50):0.00} ms, p90 {At(0.90):0.00} ms, p99 {At(0.99):0.00} ms, max {At(1):0.00} ms");
-        }
+        double At(double q) => micros.Length == 0 ? double.NaN : micros[Math.Max(0, (int)Math.Ceiling(q * micros.Length) - 1)] / 1000;
+        (p50, p99) = (At(0.50), At(0.99));
+        rate = Number(@"finished in [\d.]+s, ([\d.]+) req/s");
+        requests = Count(@"requests: (\d+) total");
+        failures = Count(@"(\d+) failed") + Count(@"(\d+) errored") + Count(@"(\d+) timeout") + Count(@"\d+ 3xx, (\d+) 4xx") + Count(@"(\d+) 5xx");
     }
-    var requests = System.Text.RegularExpressions.Regex.Match(output, @"(\d+) requests in|requests: (\d+) total");
-    if (requests.Success)
+    else
     {
-        var count = long.Parse(requests.Groups[1].Success ? requests.Groups[1].Value : requests.Groups[2].Value, CultureInfo.InvariantCulture);
-        Console.WriteLine($"server CPU: {cpu.TotalSeconds:F1} s for {count} requests = {cpu.TotalMicroseconds / count:F1} us per request; peak RSS {server.PeakRssMib} MiB");
+        static double Millis(Match m) => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * m.Groups[2].Value switch { "us" => 0.001, "s" => 1000, _ => 1 };
+        p50 = Millis(Regex.Match(output, @"50%\s+([\d.]+)(us|ms|s)"));
+        p99 = Millis(Regex.Match(output, @"99%\s+([\d.]+)(us|ms|s)"));
+        rate = Number(@"Requests/sec:\s+([\d.]+)");
+        requests = Count(@"(\d+) requests in");
+        var socketErrors = Regex.Match(output, @"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)");
+        failures = Count(@"Non-2xx or 3xx responses: (\d+)")
+            + socketErrors.Groups.Values.Skip(1).Sum(g => long.Parse(g.Value, CultureInfo.InvariantCulture));
     }
+
+    if (requests == 0)
+    {
+        throw new InvalidOperationException($"{tool} reported no requests:\n{output}");
+    }
+
+    return new Measurement(rate, p50, p99, cpu.TotalMicroseconds / requests, failures, server.PeakRssMib);
 }
 
 static string Capture(string tool, string arguments)
@@ -155,6 +215,14 @@ static string Capture(string tool, string arguments)
     var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
     process.WaitForExit();
     return $"$ {tool} {arguments}\n{output}";
+}
+
+/// <summary>One load tool run against one server; latencies in milliseconds.</summary>
+internal sealed record Measurement(double RequestsPerSecond, double P50, double P99, double CpuMicrosPerRequest, long Failures, long PeakRssMib)
+{
+    public override string ToString() =>
+        $"{RequestsPerSecond,9:N0} req/s, p50 {P50:0.00} ms, p99 {P99:0.00} ms, server CPU {CpuMicrosPerRequest:0.0} us/request, " +
+        $"{(Failures == 0 ? "no failures" : $"{Failures} FAILURES")}, peak RSS {PeakRssMib} MiB";
 }
 
 /// <summary>A server the benchmark started; disposing it ends the process (and only that process).</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
@@ -29,14 +30,15 @@ public sealed class AdmissionHandler(
     {
         var started = Stopwatch.GetTimestamp();
         var maxBody = options.Value.MaxBodyBytes;
-        var (body, length, complete) = await ReadBoundedAsync(context.Request, maxBody, context.RequestAborted);
+        var bodyReader = context.Request.BodyReader;
+        var body = await ReadBoundedAsync(bodyReader, maxBody, context.RequestAborted);
         AdmissionRequest request;
         try
         {
-            if (!complete)
+            if (body.Length > maxBody)
             {
                 // Refused without reading the rest; if the uid came first (it does from kube-apiserver), answer it.
-                if (FindUid(body.AsSpan(0, length)) is { } bigUid)
+                if (FindUid(body.Slice(0, maxBody).ToArray()) is { } bigUid)
                 {
                     var outcome = AdmissionOutcome.Error("body_too_large", $"the AdmissionReview is larger than {maxBody} bytes; pod admitted unchanged");
                     await AnswerAsync(context, new AdmissionResponse(bigUid, Warnings: [WarningPrefix + outcome.Warning]), outcome, started);
@@ -47,7 +49,7 @@ public sealed class AdmissionHandler(
                 return;
             }
 
-            request = AdmissionReview.ReadRequest(body.AsSpan(0, length));
+            request = ReadRequest(body);
         }
         catch (JsonException e)
         {
@@ -62,11 +64,31 @@ public sealed class AdmissionHandler(
         finally
         {
             // Everything the answer needs has been read out of the body.
-            ArrayPool<byte>.Shared.Return(body);
+            bodyReader.AdvanceTo(body.End);
         }
 
         var (response, result) = await AdmitAsync(request, context.RequestAborted);
         await AnswerAsync(context, response, result, started);
+    }
+
+    /// <summary>The request of the review in the body: read in place when the body arrived in one piece, else from a copy.</summary>
+    private static AdmissionRequest ReadRequest(ReadOnlySequence<byte> body)
+    {
+        if (body.IsSingleSegment)
+        {
+            return AdmissionReview.ReadRequest(body.FirstSpan);
+        }
+
+        var copy = ArrayPool<byte>.Shared.Rent((int)body.Length);
+        try
+        {
+            body.CopyTo(copy);
+            return AdmissionReview.ReadRequest(copy.AsSpan(0, (int)body.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
     }
 
     private Task AnswerAsync(HttpContext context, AdmissionResponse response, AdmissionOutcome outcome, long started)
@@ -80,7 +102,7 @@ public sealed class AdmissionHandler(
         return WriteAsync(context.Response, response);
     }
 
-    private async Task<(AdmissionResponse, AdmissionOutcome)> AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    private async ValueTask<(AdmissionResponse, AdmissionOutcome)> AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         AdmissionOutcome outcome;
         PodPatch? patch = null;
@@ -101,7 +123,7 @@ public sealed class AdmissionHandler(
             outcome.Warning is null ? null : [WarningPrefix + outcome.Warning]), outcome);
     }
 
-    private async Task<(PodPatch? Patch, AdmissionOutcome Outcome)> DecideAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    private async ValueTask<(PodPatch? Patch, AdmissionOutcome Outcome)> DecideAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         if (request.Operation != "CREATE")
         {
@@ -171,48 +193,36 @@ public sealed class AdmissionHandler(
             return $"the profile is {Duration.Round(age)} old, more than --max-profile-age {settings.MaxProfileAge}";
         }
 
-        var history = profile.Containers.Values
-            .SelectMany(c => new[] { c.Cpu?.Observed.History, c.Memory?.Observed.History })
-            .Max() ?? TimeSpan.Zero;
+        var history = TimeSpan.Zero;
+        foreach (var container in profile.Containers.Values)
+        {
+            history = Max(history, Max(container.Cpu?.Observed.History, container.Memory?.Observed.History));
+        }
+
         return history < settings.MinProfileHistory.Value
             ? $"the profile rests on {Duration.Round(history)} of history, less than --min-profile-history {settings.MinProfileHistory}"
             : null;
     }
 
-    /// <summary>Reads the body into a pooled buffer, stopping one byte past <paramref name="max"/>.</summary>
-    private static async Task<(byte[] Buffer, int Length, bool Complete)> ReadBoundedAsync(HttpRequest request, long max, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole body, or, when it is longer than <paramref name="max"/>, as much of it as has come (more than
+    /// <paramref name="max"/>) without waiting for the rest. The caller advances the reader past it.
+    /// </summary>
+    private static async ValueTask<ReadOnlySequence<byte>> ReadBoundedAsync(PipeReader reader, long max, CancellationToken cancellationToken)
     {
-        var capacity = (int)Math.Min(max + 1, request.ContentLength is { } declared ? Math.Min(declared + 1, max + 1) : 64 * 1024);
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 1024));
-        var length = 0;
         while (true)
         {
-            if (length == buffer.Length)
+            var result = await reader.ReadAsync(cancellationToken);
+            if (result.IsCompleted || result.Buffer.Length > max)
             {
-                if (length > max)
-                {
-                    return (buffer, length, false);
-                }
-
-                var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, max + 1));
-                buffer.AsSpan(0, length).CopyTo(grown);
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = grown;
+                return result.Buffer;
             }
 
-            var read = await request.Body.ReadAsync(buffer.AsMemory(length, (int)Math.Min(buffer.Length - length, max + 1 - length)), cancellationToken);
-            if (read == 0)
-            {
-                return (buffer, length, true);
-            }
-
-            length += read;
-            if (length > max)
-            {
-                return (buffer, length, false);
-            }
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         }
     }
+
+    private static TimeSpan Max(TimeSpan? a, TimeSpan? b) => TimeSpan.FromTicks(Math.Max(a?.Ticks ?? 0, b?.Ticks ?? 0));
 
     /// <summary>The <c>request.uid</c> of a (possibly cut) AdmissionReview, if it appears in the bytes given.</summary>
     public static string? FindUid(ReadOnlySpan<byte> json)

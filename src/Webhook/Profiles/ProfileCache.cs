@@ -27,9 +27,13 @@ public sealed class ProfileCache(IProfileReader store, TimeProvider time, IOptio
 {
     private readonly ConcurrentDictionary<WorkloadRef, Entry> _entries = new();
 
-    private sealed record Entry(WorkloadProfile? Profile, DateTimeOffset ReadAt);
+    private sealed record Entry(WorkloadProfile? Profile, DateTimeOffset ReadAt)
+    {
+        /// <summary>The answer for a lookup served from memory, made once.</summary>
+        public ProfileLookup Lookup { get; } = ProfileCache.Lookup(Profile);
+    }
 
-    public async Task<ProfileLookup> GetAsync(WorkloadRef workload, CancellationToken cancellationToken)
+    public async ValueTask<ProfileLookup> GetAsync(WorkloadRef workload, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = time.GetUtcNow();
@@ -37,15 +41,16 @@ public sealed class ProfileCache(IProfileReader store, TimeProvider time, IOptio
         if (known is not null && now - known.ReadAt < (known.Profile is null ? settings.AbsentProfileTtl.Value : settings.ProfileTtl.Value))
         {
             metrics.CacheLookup(known.Profile is null ? "hit_absent" : "hit");
-            return Lookup(known.Profile);
+            return known.Lookup;
         }
 
         try
         {
             var profile = await store.GetAsync(workload, cancellationToken).WaitAsync(settings.RedisTimeout.Value, time, cancellationToken);
             metrics.CacheLookup("miss");
-            _entries[workload] = new Entry(profile, time.GetUtcNow());
-            return Lookup(profile);
+            var entry = new Entry(profile, time.GetUtcNow());
+            _entries[workload] = entry;
+            return entry.Lookup;
         }
         catch (Exception e) when (e is TimeoutException or StackExchange.Redis.RedisException)
         {
