@@ -84,10 +84,11 @@ try
     // Redis killed half-way through a run: no errors, no answer past the budget.
     Console.WriteLine();
     Console.WriteLine($"== webhook wrk HTTP/1.1 with Redis killed after {seconds / 2} s");
-    var load = Task.Run(() => Capture("wrk", Wrk(webhookPort, seconds)));
+    var load = Task.Run(() => Measure("wrk", Wrk(webhookPort, seconds), webhook));
     await Task.Delay(TimeSpan.FromSeconds(seconds / 2.0));
     await redis.StopAsync();
-    Console.WriteLine(await load);
+    var outage = await load;
+    Console.WriteLine($"Redis killed: {outage}, slowest answer {outage.Max:0.0} ms (webhook budget: 5 s timeout)");
     return 0;
 }
 finally
@@ -174,7 +175,7 @@ static Measurement Measure(string tool, string arguments, BenchServer server)
     var cpu = server.CpuTime - before;
     double Number(string pattern) => double.Parse(Regex.Match(output, pattern).Groups[1].Value, CultureInfo.InvariantCulture);
     long Count(string pattern) => Regex.Match(output, pattern) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-    double p50, p99;
+    double p50, p99, max;
     long requests, failures;
     double rate;
     if (log is not null)
@@ -183,7 +184,7 @@ static Measurement Measure(string tool, string arguments, BenchServer server)
             .Select(f => double.Parse(f[2], CultureInfo.InvariantCulture)).Order().ToArray();
         File.Delete(log);
         double At(double q) => micros.Length == 0 ? double.NaN : micros[Math.Max(0, (int)Math.Ceiling(q * micros.Length) - 1)] / 1000;
-        (p50, p99) = (At(0.50), At(0.99));
+        (p50, p99, max) = (At(0.50), At(0.99), At(1));
         rate = Number(@"finished in [\d.]+s, ([\d.]+) req/s");
         requests = Count(@"requests: (\d+) total");
         failures = Count(@"(\d+) failed") + Count(@"(\d+) errored") + Count(@"(\d+) timeout") + Count(@"\d+ 3xx, (\d+) 4xx") + Count(@"(\d+) 5xx");
@@ -193,6 +194,7 @@ static Measurement Measure(string tool, string arguments, BenchServer server)
         static double Millis(Match m) => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * m.Groups[2].Value switch { "us" => 0.001, "s" => 1000, _ => 1 };
         p50 = Millis(Regex.Match(output, @"50%\s+([\d.]+)(us|ms|s)"));
         p99 = Millis(Regex.Match(output, @"99%\s+([\d.]+)(us|ms|s)"));
+        max = Millis(Regex.Match(output, @"Latency\s+[\d.]+\w+\s+[\d.]+\w+\s+([\d.]+)(us|ms|s)"));
         rate = Number(@"Requests/sec:\s+([\d.]+)");
         requests = Count(@"(\d+) requests in");
         var socketErrors = Regex.Match(output, @"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)");
@@ -205,7 +207,7 @@ static Measurement Measure(string tool, string arguments, BenchServer server)
         throw new InvalidOperationException($"{tool} reported no requests:\n{output}");
     }
 
-    return new Measurement(rate, p50, p99, cpu.TotalMicroseconds / requests, failures, server.PeakRssMib);
+    return new Measurement(rate, p50, p99, max, requests, cpu.TotalMicroseconds / requests, failures, server.PeakRssMib);
 }
 
 static string Capture(string tool, string arguments)
@@ -218,10 +220,11 @@ static string Capture(string tool, string arguments)
 }
 
 /// <summary>One load tool run against one server; latencies in milliseconds.</summary>
-internal sealed record Measurement(double RequestsPerSecond, double P50, double P99, double CpuMicrosPerRequest, long Failures, long PeakRssMib)
+internal sealed record Measurement(
+    double RequestsPerSecond, double P50, double P99, double Max, long Requests, double CpuMicrosPerRequest, long Failures, long PeakRssMib)
 {
     public override string ToString() =>
-        $"{RequestsPerSecond,9:N0} req/s, p50 {P50:0.00} ms, p99 {P99:0.00} ms, server CPU {CpuMicrosPerRequest:0.0} us/request, " +
+        $"{RequestsPerSecond,9:N0} req/s ({Requests:N0} requests), p50 {P50:0.00} ms, p99 {P99:0.00} ms, server CPU {CpuMicrosPerRequest:0.0} us/request, " +
         $"{(Failures == 0 ? "no failures" : $"{Failures} FAILURES")}, peak RSS {PeakRssMib} MiB";
 }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
 using Resorcerer.Webhook.Hosting;
 using Resorcerer.Webhook.Tls;
+using StackExchange.Redis;
 
 namespace Resorcerer.Webhook;
 
@@ -24,6 +25,21 @@ public static class WebhookProgram
         }
 
         return Success;
+    }
+
+    private static void ConnectRedis(IServiceProvider services)
+    {
+        var redis = services.GetRequiredService<IConnectionMultiplexer>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookProgram).FullName!);
+        if (redis.IsConnected)
+        {
+            logger.LogInformation("Connected to Redis at {Endpoints}", string.Join(",", redis.GetEndPoints().Select(e => e.ToString())));
+        }
+        else
+        {
+            logger.LogWarning("Redis at {Endpoints} is not reachable yet; pods are admitted unchanged until it is (retrying in the background)",
+                string.Join(",", redis.GetEndPoints().Select(e => e.ToString())));
+        }
     }
 
     /// <summary>The configured application, or null with the exit code when help was asked for or a setting is wrong.</summary>
@@ -71,6 +87,7 @@ public static class WebhookProgram
                 _ = app.Services.GetRequiredService<CertificateProvider>().Current;
             }
 
+            ConnectRedis(app.Services);
             app.MapWebhookEndpoints();
             return app;
         }

@@ -79,6 +79,9 @@ public sealed class MeshToPodTests(MeshFixture mesh) : IClassFixture<MeshFixture
         Assert.Equal(3, graph["nodes"]!.AsArray().Count);
         using var refused = await http.GetAsync("/api/v1/graph?namespace=Not_A_Namespace");
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("resorcerer_profiler_", metrics, StringComparison.Ordinal);
+        Assert.Contains("process_working_set_bytes", metrics, StringComparison.Ordinal);
         Directory.Delete(directory, recursive: true);
     }
 }

@@ -22,6 +22,8 @@ public static class ProfilerServices
         services.AddSingleton(TimeProvider.System);
 
         var registry = Metrics.NewCustomRegistry();
+        // The process's own health next to resorcerer's: CPU, memory, GC collections, threads (read at scrape time).
+        DotNetStats.Register(registry);
         services.AddSingleton(registry);
         services.AddSingleton<ProfilerMetrics>(_ => new ProfilerMetrics(Metrics.WithCustomRegistry(registry)));
 

@@ -267,8 +267,11 @@ public sealed class AdmissionHandler(
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_scratch;
 
-    /// <summary>Writes the answer with its length (HTTP/1.1 clients then get no chunked encoding).</summary>
-    private static async Task WriteAsync(HttpResponse http, AdmissionResponse response)
+    /// <summary>
+    /// Writes the answer with its length (HTTP/1.1 clients then get no chunked encoding) and leaves the flush to
+    /// the server at the end of the request: headers, body and the end of the stream then leave together.
+    /// </summary>
+    private static Task WriteAsync(HttpResponse http, AdmissionResponse response)
     {
         var scratch = t_scratch ??= new ArrayBufferWriter<byte>(4096);
         scratch.ResetWrittenCount();
@@ -276,6 +279,6 @@ public sealed class AdmissionHandler(
         http.ContentType = "application/json";
         http.ContentLength = scratch.WrittenCount;
         http.BodyWriter.Write(scratch.WrittenSpan);
-        await http.BodyWriter.FlushAsync();
+        return Task.CompletedTask;
     }
 }

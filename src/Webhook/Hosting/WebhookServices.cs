@@ -20,13 +20,17 @@ public static class WebhookServices
         services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
 
         var registry = Metrics.NewCustomRegistry();
+        // The process's own health next to resorcerer's: CPU, memory, GC collections, threads (read at scrape time).
+        DotNetStats.Register(registry);
         services.AddSingleton(registry);
         // No exemplars: nothing here traces requests, and reading the trace context on every admission costs.
         var factory = Metrics.WithCustomRegistry(registry);
         factory.ExemplarBehavior = ExemplarBehavior.NoExemplars();
         services.AddSingleton(_ => new WebhookMetrics(factory));
 
-        // Never blocks start-up on Redis: with Redis down the webhook still answers, admitting pods unchanged.
+        // Connected once at start-up (see WebhookProgram), never inside an admission: a burst of first admissions
+        // would otherwise hold thread-pool threads waiting on the connect that needs them. With Redis down the
+        // connect gives up after 2 s, the webhook serves anyway (pods admitted unchanged) and reconnects in the background.
         services.AddSingleton<IConnectionMultiplexer>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<WebhookOptions>>().Value;

@@ -168,6 +168,8 @@ public sealed class AdmissionEndpointTests(RedisFixture redis) : IClassFixture<R
     [InlineData("/healthz", "ok")]
     [InlineData("/readyz", "ok")]
     [InlineData("/metrics", "resorcerer_webhook_profile_lookups_total")]
+    [InlineData("/metrics", "process_working_set_bytes")]
+    [InlineData("/metrics", "dotnet_collection_count_total{generation=\"0\"}")]
     public async Task Health_and_metrics_answer(string path, string expected)
     {
         await _webhook.PostAsync(Reviews.For(Reviews.NewDeploymentPod));
