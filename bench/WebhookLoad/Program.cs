@@ -37,7 +37,8 @@ try
     var webhookPort = ServerProcess.FreePort();
     var barePort = ServerProcess.FreePort();
     using var webhook = Start(Path.Combine(here, "resorcerer-webhook.dll"),
-        $"--redis {redis.Configuration} --tls-cert {cert} --tls-key {key} --urls https://127.0.0.1:{webhookPort} --profile-ttl 5s");
+        $"--redis {redis.Configuration} --tls-cert {cert} --tls-key {key} --urls https://127.0.0.1:{webhookPort} --profile-ttl 5s",
+        new Uri($"https://127.0.0.1:{webhookPort}/metrics"));
     using var bare = Start(Path.Combine(here, "webhook-load.dll"), $"bare {barePort} {cert} {key}");
     await WaitForAsync(webhookPort);
     await WaitForAsync(barePort);
@@ -132,7 +133,7 @@ static async Task StoreProfilesAsync(string configuration, int count)
     }
 }
 
-static BenchServer Start(string dll, string arguments)
+static BenchServer Start(string dll, string arguments, Uri? metrics = null)
 {
     var start = new ProcessStartInfo("dotnet", $"{dll} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
     // Both servers run with the webhook image's GC setting (see the Dockerfile), unless the caller sets its own.
@@ -142,7 +143,7 @@ static BenchServer Start(string dll, string arguments)
     process.ErrorDataReceived += (_, _) => { };
     process.BeginOutputReadLine();
     process.BeginErrorReadLine();
-    return new BenchServer(process);
+    return new BenchServer(process, metrics);
 }
 
 static async Task WaitForAsync(int port)
@@ -171,8 +172,11 @@ static Measurement Measure(string tool, string arguments, BenchServer server)
     // h2load prints no percentiles; its per-request log (start, status, microseconds) gives them.
     var log = tool == "h2load" ? Path.GetTempFileName() : null;
     var before = server.CpuTime;
+    var collectionsBefore = server.Collections();
     var output = Capture(tool, log is null ? arguments : $"{arguments} --log-file {log}");
     var cpu = server.CpuTime - before;
+    var collections = server.Collections() is { } after && collectionsBefore is { } start
+        ? after.Zip(start, (a, b) => a - b).ToArray() : null;
     double Number(string pattern) => double.Parse(Regex.Match(output, pattern).Groups[1].Value, CultureInfo.InvariantCulture);
     long Count(string pattern) => Regex.Match(output, pattern) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
     double p50, p99, max;
@@ -207,7 +211,7 @@ static Measurement Measure(string tool, string arguments, BenchServer server)
         throw new InvalidOperationException($"{tool} reported no requests:\n{output}");
     }
 
-    return new Measurement(rate, p50, p99, max, requests, cpu.TotalMicroseconds / requests, failures, server.PeakRssMib);
+    return new Measurement(rate, p50, p99, max, requests, cpu.TotalMicroseconds / requests, failures, server.PeakRssMib, collections);
 }
 
 static string Capture(string tool, string arguments)
@@ -221,16 +225,33 @@ static string Capture(string tool, string arguments)
 
 /// <summary>One load tool run against one server; latencies in milliseconds.</summary>
 internal sealed record Measurement(
-    double RequestsPerSecond, double P50, double P99, double Max, long Requests, double CpuMicrosPerRequest, long Failures, long PeakRssMib)
+    double RequestsPerSecond, double P50, double P99, double Max, long Requests, double CpuMicrosPerRequest, long Failures, long PeakRssMib,
+    long[]? Collections)
 {
     public override string ToString() =>
         $"{RequestsPerSecond,9:N0} req/s ({Requests:N0} requests), p50 {P50:0.00} ms, p99 {P99:0.00} ms, server CPU {CpuMicrosPerRequest:0.0} us/request, " +
-        $"{(Failures == 0 ? "no failures" : $"{Failures} FAILURES")}, peak RSS {PeakRssMib} MiB";
+        $"{(Failures == 0 ? "no failures" : $"{Failures} FAILURES")}, peak RSS {PeakRssMib} MiB" +
+        (Collections is { } gcs ? $", GCs gen0/1/2 {string.Join('/', gcs)}" : "");
 }
 
 /// <summary>A server the benchmark started; disposing it ends the process (and only that process).</summary>
-internal sealed class BenchServer(Process process) : IDisposable
+internal sealed class BenchServer(Process process, Uri? metrics = null) : IDisposable
 {
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
+
+    /// <summary>Garbage collections so far by generation (0, 1, 2), from the server's /metrics; null for a server without them.</summary>
+    public long[]? Collections()
+    {
+        if (metrics is null)
+        {
+            return null;
+        }
+
+        var text = Http.GetStringAsync(metrics).GetAwaiter().GetResult();
+        return [.. Enumerable.Range(0, 3).Select(gen =>
+            (long)double.Parse(Regex.Match(text, $"dotnet_collection_count_total{{generation=\"{gen}\"}} ([\\d.e+]+)").Groups[1].Value, CultureInfo.InvariantCulture))];
+    }
+
     public TimeSpan CpuTime
     {
         get

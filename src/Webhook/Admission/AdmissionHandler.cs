@@ -180,7 +180,7 @@ public sealed class AdmissionHandler(
             return (patch, AdmissionOutcome.Unchanged(reason, warning));
         }
 
-        return (patch, AdmissionOutcome.Patched() with { Warning = warning });
+        return (patch, AdmissionOutcome.Patched(warning));
     }
 
     /// <summary>Why the profile must not be applied (too old, or built on too little history), or null.</summary>

@@ -3,7 +3,9 @@ namespace Resorcerer.Webhook.Admission;
 /// <summary>How an admission ended, for metrics and logs. Kinds: patched, unchanged, skipped, error.</summary>
 public sealed record AdmissionOutcome(string Kind, string Reason, string? Warning = null)
 {
-    public static AdmissionOutcome Patched() => new("patched", "profile_applied");
+    private static readonly AdmissionOutcome PatchedPlainly = new("patched", "profile_applied");
+
+    public static AdmissionOutcome Patched(string? warning = null) => warning is null ? PatchedPlainly : PatchedPlainly with { Warning = warning };
 
     public static AdmissionOutcome Unchanged(string reason, string? warning = null) => new("unchanged", reason, warning);
 

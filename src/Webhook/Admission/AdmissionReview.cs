@@ -234,7 +234,8 @@ public static class AdmissionReview
     /// <summary>Writes the AdmissionReview that answers <paramref name="response"/>.</summary>
     public static void Write(IBufferWriter<byte> output, AdmissionResponse response)
     {
-        using var writer = new Utf8JsonWriter(output);
+        var writer = t_writer ??= new Utf8JsonWriter(output);
+        writer.Reset(output);
         writer.WriteStartObject();
         writer.WriteString("apiVersion"u8, V1);
         writer.WriteString("kind"u8, "AdmissionReview"u8);
@@ -260,7 +261,13 @@ public static class AdmissionReview
 
         writer.WriteEndObject();
         writer.WriteEndObject();
+        writer.Flush();
+        writer.Reset(Stream.Null); // lets go of the output
     }
+
+    // One writer per thread, pointed at each answer's output in turn.
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     /// <summary>The string value of the property the reader is on (null when null), or an error naming the field.</summary>
     private static string? String(ref Utf8JsonReader reader, string path)
@@ -269,7 +276,7 @@ public static class AdmissionReview
         return reader.TokenType switch
         {
             JsonTokenType.Null => null,
-            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.String => KnownStrings.Read(ref reader),
             _ => throw new AdmissionFormatException($"is not an {V1} AdmissionReview ({path} is {JsonKinds.Describe(reader.TokenType)}, not a string)"),
         };
     }

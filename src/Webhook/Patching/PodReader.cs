@@ -249,7 +249,7 @@ public static class PodReader
             var name = reader.GetString()!;
             reader.Read();
             labels[name] = reader.TokenType == JsonTokenType.String
-                ? reader.GetString()!
+                ? KnownStrings.Read(ref reader)
                 : throw new PodFormatException($"metadata.labels.{Shorten(name)} is {JsonKinds.Describe(reader.TokenType)}, not a string");
         }
     }
@@ -315,7 +315,7 @@ public static class PodReader
     }
 
     private static string? Text(ref Utf8JsonReader reader, FieldPath path) =>
-        Value(ref reader, JsonTokenType.String, path) ? reader.GetString() : null;
+        Value(ref reader, JsonTokenType.String, path) ? KnownStrings.Read(ref reader) : null;
 
     private static void SkipValue(ref Utf8JsonReader reader)
     {

@@ -41,6 +41,19 @@ public class AdmissionReviewTests
     }
 
     [Fact]
+    public void Escaped_strings_read_as_their_text()
+    {
+        var request = Read("""
+            {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",
+             "request":{"uid":"u","operation":"CR\u0045ATE","kind":{"kind":"P\u006fd"},
+                        "object":{"spec":{"initContainers":[{"name":"mesh","restartPolicy":"Alw\u0061ys"}]}}}}
+            """);
+
+        Assert.Equal(("CREATE", "Pod"), (request.Operation, request.Kind!.Kind));
+        Assert.Equal(ContainerRole.Sidecar, Assert.Single(request.Pod!.Resources.Containers).Role);
+    }
+
+    [Fact]
     public void A_pod_that_cannot_be_read_is_named_and_the_rest_of_the_review_still_counts()
     {
         var request = Read("""
