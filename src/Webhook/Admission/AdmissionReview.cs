@@ -60,7 +60,6 @@ public static class AdmissionReview
 
         string? apiVersion = null, kind = null;
         AdmissionRequest? request = null;
-        var hasRequest = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("apiVersion"u8))
@@ -74,11 +73,7 @@ public static class AdmissionReview
             else if (reader.ValueTextEquals("request"u8))
             {
                 reader.Read();
-                hasRequest = reader.TokenType != JsonTokenType.Null;
-                if (hasRequest)
-                {
-                    request = Request(ref reader);
-                }
+                request = reader.TokenType == JsonTokenType.Null ? null : Request(ref reader);
             }
             else
             {
