@@ -263,9 +263,12 @@ public sealed class AdmissionHandler(
         return context.Response.WriteAsync(message + "\n");
     }
 
-    // One scratch buffer per thread: filled and copied out before anything awaits.
+    // One scratch buffer and JSON writer per thread: the answer is written and copied out before anything awaits.
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_scratch;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     /// <summary>
     /// Writes the answer with its length (HTTP/1.1 clients then get no chunked encoding) and leaves the flush to
@@ -275,7 +278,9 @@ public sealed class AdmissionHandler(
     {
         var scratch = t_scratch ??= new ArrayBufferWriter<byte>(4096);
         scratch.ResetWrittenCount();
-        AdmissionReview.Write(scratch, response);
+        var writer = t_writer ??= new Utf8JsonWriter(scratch);
+        writer.Reset(scratch);
+        AdmissionReview.Write(writer, response);
         http.ContentType = "application/json";
         http.ContentLength = scratch.WrittenCount;
         http.BodyWriter.Write(scratch.WrittenSpan);

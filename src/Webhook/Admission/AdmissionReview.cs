@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Resorcerer.Webhook.Json;
 using Resorcerer.Webhook.Patching;
@@ -226,11 +225,9 @@ public static class AdmissionReview
         return new GroupVersionKind(group, version, kind);
     }
 
-    /// <summary>Writes the AdmissionReview that answers <paramref name="response"/>.</summary>
-    public static void Write(IBufferWriter<byte> output, AdmissionResponse response)
+    /// <summary>Writes the AdmissionReview that answers <paramref name="response"/>, and flushes the writer.</summary>
+    public static void Write(Utf8JsonWriter writer, AdmissionResponse response)
     {
-        var writer = t_writer ??= new Utf8JsonWriter(output);
-        writer.Reset(output);
         writer.WriteStartObject();
         writer.WriteString("apiVersion"u8, V1);
         writer.WriteString("kind"u8, "AdmissionReview"u8);
@@ -257,12 +254,7 @@ public static class AdmissionReview
         writer.WriteEndObject();
         writer.WriteEndObject();
         writer.Flush();
-        writer.Reset(Stream.Null); // lets go of the output
     }
-
-    // One writer per thread, pointed at each answer's output in turn.
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
 
     /// <summary>The string value of the property the reader is on (null when null), or an error naming the field.</summary>
     private static string? String(ref Utf8JsonReader reader, string path)
