@@ -57,7 +57,7 @@ public class PodPatchPropertyTests
         return container;
     }
 
-    private static readonly Gen<JsonObject> GenPod =
+    internal static readonly Gen<JsonObject> GenPod =
         Gen.Select(GenContainerSpec.Array[1, 4], GenContainerSpec.Array[0, 2], Gen.Bool).Select((containers, inits, annotated) =>
         {
             var metadata = new JsonObject { ["generateName"] = "app-", ["namespace"] = "shop" };
