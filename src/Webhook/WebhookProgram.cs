@@ -31,14 +31,14 @@ public static class WebhookProgram
     {
         var redis = services.GetRequiredService<IConnectionMultiplexer>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookProgram).FullName!);
+        var endpoints = string.Join(",", redis.GetEndPoints().Select(e => e.ToString()));
         if (redis.IsConnected)
         {
-            logger.LogInformation("Connected to Redis at {Endpoints}", string.Join(",", redis.GetEndPoints().Select(e => e.ToString())));
+            logger.LogInformation("Connected to Redis at {Endpoints}", endpoints);
         }
         else
         {
-            logger.LogWarning("Redis at {Endpoints} is not reachable yet; pods are admitted unchanged until it is (retrying in the background)",
-                string.Join(",", redis.GetEndPoints().Select(e => e.ToString())));
+            logger.LogWarning("Redis at {Endpoints} is not reachable yet; pods are admitted unchanged until it is (retrying in the background)", endpoints);
         }
     }
 

@@ -12,9 +12,9 @@ public sealed record ConnectionProfile(DateTimeOffset From, DateTimeOffset To, I
 }
 
 /// <summary>
-/// Traffic between a workload and one peer. Bandwidth is counted as the job profiler this project grew from
-/// counted it: requests plus responses per minute, here with its average and 95th percentile over the window's
-/// steps (silent steps count as zero); and bytes per second both ways. <see cref="ErrorRatio"/> is the share of
+/// Traffic between a workload and one peer. Bandwidth is counted two ways: requests plus responses per minute,
+/// with its average and 95th percentile over the window's steps (silent steps count as zero), and bytes per
+/// second both ways. <see cref="ErrorRatio"/> is the share of
 /// failed responses (Linkerd's failure classification, Istio's 5xx), null when the mesh gives none (plain TCP).
 /// </summary>
 public sealed record ConnectionEdge(

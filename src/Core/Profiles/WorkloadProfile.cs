@@ -29,6 +29,28 @@ public sealed record WorkloadProfile
 
     /// <summary>Who the workload talks to and how much, from service-mesh metrics; absent without a mesh.</summary>
     public ConnectionProfile? Connections { get; init; }
+
+    /// <summary>The longest history any of its container profiles rests on (derived, so not stored).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public TimeSpan History
+    {
+        get
+        {
+            var longest = TimeSpan.Zero;
+            foreach (var container in Containers.Values)
+            {
+                foreach (var resource in (ReadOnlySpan<ResourceProfile?>)[container.Cpu, container.Memory])
+                {
+                    if (resource is not null && resource.Observed.History > longest)
+                    {
+                        longest = resource.Observed.History;
+                    }
+                }
+            }
+
+            return longest;
+        }
+    }
 }
 
 /// <summary>A container's CPU and memory profile. Either is null when its data was too thin to trust.</summary>

@@ -38,10 +38,10 @@ public sealed class AdmissionHandler(
             if (body.Length > maxBody)
             {
                 // Refused without reading the rest; if the uid came first (it does from kube-apiserver), answer it.
-                if (FindUid(body.Slice(0, maxBody).ToArray()) is { } bigUid)
+                if (AdmissionReview.FindUid(body.Slice(0, maxBody).ToArray()) is { } bigUid)
                 {
                     var outcome = AdmissionOutcome.Error("body_too_large", $"the AdmissionReview is larger than {maxBody} bytes; pod admitted unchanged");
-                    await AnswerAsync(context, new AdmissionResponse(bigUid, Warnings: [WarningPrefix + outcome.Warning]), outcome, started);
+                    Answer(context, new AdmissionResponse(bigUid, Warnings: [WarningPrefix + outcome.Warning]), outcome, started);
                     return;
                 }
 
@@ -68,7 +68,7 @@ public sealed class AdmissionHandler(
         }
 
         var (response, result) = await AdmitAsync(request, context.RequestAborted);
-        await AnswerAsync(context, response, result, started);
+        Answer(context, response, result, started);
     }
 
     /// <summary>The request of the review in the body: read in place when the body arrived in one piece, else from a copy.</summary>
@@ -91,7 +91,7 @@ public sealed class AdmissionHandler(
         }
     }
 
-    private Task AnswerAsync(HttpContext context, AdmissionResponse response, AdmissionOutcome outcome, long started)
+    private void Answer(HttpContext context, AdmissionResponse response, AdmissionOutcome outcome, long started)
     {
         metrics.Admission(outcome, Stopwatch.GetElapsedTime(started));
         if (outcome.Warning is not null && outcome.Kind is "error" or "unchanged")
@@ -99,7 +99,7 @@ public sealed class AdmissionHandler(
             logger.LogWarning("Admission {Uid} {Kind} ({Reason}): {Warning}", Shorten(response.Uid), outcome.Kind, outcome.Reason, outcome.Warning);
         }
 
-        return WriteAsync(context.Response, response);
+        Write(context.Response, response);
     }
 
     private async ValueTask<(AdmissionResponse, AdmissionOutcome)> AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
@@ -193,14 +193,8 @@ public sealed class AdmissionHandler(
             return $"the profile is {Duration.Round(age)} old, more than --max-profile-age {settings.MaxProfileAge}";
         }
 
-        var history = TimeSpan.Zero;
-        foreach (var container in profile.Containers.Values)
-        {
-            history = Max(history, Max(container.Cpu?.Observed.History, container.Memory?.Observed.History));
-        }
-
-        return history < settings.MinProfileHistory.Value
-            ? $"the profile rests on {Duration.Round(history)} of history, less than --min-profile-history {settings.MinProfileHistory}"
+        return profile.History < settings.MinProfileHistory.Value
+            ? $"the profile rests on {Duration.Round(profile.History)} of history, less than --min-profile-history {settings.MinProfileHistory}"
             : null;
     }
 
@@ -220,38 +214,6 @@ public sealed class AdmissionHandler(
 
             reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         }
-    }
-
-    private static TimeSpan Max(TimeSpan? a, TimeSpan? b) => TimeSpan.FromTicks(Math.Max(a?.Ticks ?? 0, b?.Ticks ?? 0));
-
-    /// <summary>The <c>request.uid</c> of a (possibly cut) AdmissionReview, if it appears in the bytes given.</summary>
-    public static string? FindUid(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { MaxDepth = 64 }));
-        try
-        {
-            while (reader.Read())
-            {
-                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 2 && reader.ValueTextEquals("uid"u8))
-                {
-                    return reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
-
-                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && !reader.ValueTextEquals("request"u8))
-                {
-                    // Skip whole values at the top level that are not the request (apiVersion, kind, response).
-                    if (!reader.Read() || (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip()))
-                    {
-                        return null;
-                    }
-                }
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return null;
     }
 
     private static string? Shorten(string? text) => AdmissionReview.Shorten(text);
@@ -274,7 +236,7 @@ public sealed class AdmissionHandler(
     /// Writes the answer with its length (HTTP/1.1 clients then get no chunked encoding) and leaves the flush to
     /// the server at the end of the request: headers, body and the end of the stream then leave together.
     /// </summary>
-    private static Task WriteAsync(HttpResponse http, AdmissionResponse response)
+    private static void Write(HttpResponse http, AdmissionResponse response)
     {
         var scratch = t_scratch ??= new ArrayBufferWriter<byte>(4096);
         scratch.ResetWrittenCount();
@@ -284,6 +246,5 @@ public sealed class AdmissionHandler(
         http.ContentType = "application/json";
         http.ContentLength = scratch.WrittenCount;
         http.BodyWriter.Write(scratch.WrittenSpan);
-        return Task.CompletedTask;
     }
 }

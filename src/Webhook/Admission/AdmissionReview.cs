@@ -91,6 +91,36 @@ public static class AdmissionReview
         return request ?? throw new AdmissionFormatException("is an AdmissionReview that has no request.uid to answer");
     }
 
+    /// <summary>The <c>request.uid</c> of a (possibly cut) AdmissionReview, if it appears in the bytes given.</summary>
+    public static string? FindUid(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { MaxDepth = PodReader.MaxDepth }));
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 2 && reader.ValueTextEquals("uid"u8))
+                {
+                    return reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && !reader.ValueTextEquals("request"u8))
+                {
+                    // Skip whole values at the top level that are not the request (apiVersion, kind, response).
+                    if (!reader.Read() || (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip()))
+                    {
+                        return null;
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
+
     /// <summary>The <c>request</c> object the reader is on, or null when it has no uid.</summary>
     private static AdmissionRequest? Request(ref Utf8JsonReader reader)
     {

@@ -69,8 +69,8 @@ public static class WebhookServices
     /// <summary>The admission, health and metrics endpoints.</summary>
     public static WebApplication MapWebhookEndpoints(this WebApplication app)
     {
-        // A plain request delegate: nothing to bind, and no per-request service scope.
-        app.MapPost("/mutate", context => app.Services.GetRequiredService<AdmissionHandler>().HandleAsync(context));
+        // A plain request delegate to a handler made once: nothing to bind or resolve per request, no per-request scope.
+        app.MapPost("/mutate", app.Services.GetRequiredService<AdmissionHandler>().HandleAsync);
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", () => Results.Text("ok"));
         app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());

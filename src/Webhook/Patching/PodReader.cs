@@ -47,68 +47,16 @@ public static class PodReader
         var owners = new List<OwnerReference>();
         var hasAnnotations = false;
         var containers = new List<ContainerResources>();
-        List<ContainerResources>? initContainers = null;
+        var initContainers = new List<ContainerResources>();
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("metadata"u8))
             {
-                if (!Value(ref reader, JsonTokenType.StartObject, new FieldPath("metadata")))
-                {
-                    continue;
-                }
-
-                while (NextProperty(ref reader))
-                {
-                    if (reader.ValueTextEquals("namespace"u8))
-                    {
-                        ns = Text(ref reader, new FieldPath("metadata.namespace"));
-                    }
-                    else if (reader.ValueTextEquals("labels"u8))
-                    {
-                        ReadLabels(ref reader, labels);
-                    }
-                    else if (reader.ValueTextEquals("annotations"u8))
-                    {
-                        hasAnnotations = Value(ref reader, JsonTokenType.StartObject, new FieldPath("metadata.annotations"));
-                        if (hasAnnotations)
-                        {
-                            reader.Skip();
-                        }
-                    }
-                    else if (reader.ValueTextEquals("ownerReferences"u8))
-                    {
-                        ReadOwners(ref reader, owners);
-                    }
-                    else
-                    {
-                        SkipValue(ref reader);
-                    }
-                }
+                ReadMetadata(ref reader, ref ns, ref hasAnnotations, labels, owners);
             }
             else if (reader.ValueTextEquals("spec"u8))
             {
-                if (!Value(ref reader, JsonTokenType.StartObject, new FieldPath("spec")))
-                {
-                    continue;
-                }
-
-                while (NextProperty(ref reader))
-                {
-                    if (reader.ValueTextEquals("containers"u8))
-                    {
-                        containers.Clear();
-                        ReadContainers(ref reader, isInit: false, containers);
-                    }
-                    else if (reader.ValueTextEquals("initContainers"u8))
-                    {
-                        initContainers = [];
-                        ReadContainers(ref reader, isInit: true, initContainers);
-                    }
-                    else
-                    {
-                        SkipValue(ref reader);
-                    }
-                }
+                ReadSpec(ref reader, containers, initContainers);
             }
             else
             {
@@ -116,13 +64,71 @@ public static class PodReader
             }
         }
 
-        // Ordinary containers first, whatever order the fields came in: the patch builder's paths do not depend on it.
-        if (initContainers is not null)
+        // Ordinary containers first, whatever order the fields came in: each carries its own path for the patch.
+        containers.AddRange(initContainers);
+        return new AdmittedPod(ns, labels, owners, new PodResources(hasAnnotations, containers));
+    }
+
+    private static void ReadMetadata(ref Utf8JsonReader reader, ref string? ns, ref bool hasAnnotations, Dictionary<string, string> labels, List<OwnerReference> owners)
+    {
+        if (!Value(ref reader, JsonTokenType.StartObject, new FieldPath("metadata")))
         {
-            containers.AddRange(initContainers);
+            return;
         }
 
-        return new AdmittedPod(ns, labels, owners, new PodResources(hasAnnotations, containers));
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("namespace"u8))
+            {
+                ns = Text(ref reader, new FieldPath("metadata.namespace"));
+            }
+            else if (reader.ValueTextEquals("labels"u8))
+            {
+                ReadLabels(ref reader, labels);
+            }
+            else if (reader.ValueTextEquals("annotations"u8))
+            {
+                hasAnnotations = Value(ref reader, JsonTokenType.StartObject, new FieldPath("metadata.annotations"));
+                if (hasAnnotations)
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("ownerReferences"u8))
+            {
+                ReadOwners(ref reader, owners);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+    }
+
+    private static void ReadSpec(ref Utf8JsonReader reader, List<ContainerResources> containers, List<ContainerResources> initContainers)
+    {
+        if (!Value(ref reader, JsonTokenType.StartObject, new FieldPath("spec")))
+        {
+            return;
+        }
+
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("containers"u8))
+            {
+                containers.Clear();
+                ReadContainers(ref reader, isInit: false, containers);
+            }
+            else if (reader.ValueTextEquals("initContainers"u8))
+            {
+                initContainers.Clear();
+                ReadContainers(ref reader, isInit: true, initContainers);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
     }
 
     private static void ReadContainers(ref Utf8JsonReader reader, bool isInit, List<ContainerResources> into)
