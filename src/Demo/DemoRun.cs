@@ -61,19 +61,18 @@ public static class DemoRun
 
             using var client = AdmissionReviews.Client(certificate);
             var pod = JsonNode.Parse(SamplePod.Json)!;
-            using var response = await client.PostAsync(new Uri(new Uri(url), "/mutate"),
-                new StringContent(AdmissionReviews.For(pod, uid: Guid.NewGuid().ToString()), Encoding.UTF8, "application/json"));
-            var review = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-            Console.WriteLine($"POST /mutate -> HTTP {(int)response.StatusCode} over HTTP/{response.Version}, allowed: {review["response"]?["allowed"]}");
-
-            var patch = review["response"]?["patch"]?.GetValue<string>();
-            if (patch is null)
+            // A webhook that has just started may admit the first pods unchanged while it reads the profile; wait for it.
+            var answer = await AdmissionReviews.PostUntilPatchedAsync(client, new Uri(url),
+                AdmissionReviews.For(pod, uid: Guid.NewGuid().ToString()), TimeSpan.FromSeconds(30));
+            Console.WriteLine($"POST /mutate -> HTTP {(int)answer.Status} over HTTP/{answer.Version}, allowed: {answer.Response?["allowed"]}" +
+                (answer.Attempts > 1 ? $" (after {answer.Attempts - 1} answer(s) without a patch while the webhook warmed up)" : string.Empty));
+            if (answer.Patch is not { } patch)
             {
-                Console.Error.WriteLine("The webhook returned no patch: " + review.ToJsonString());
+                Console.Error.WriteLine("The webhook returned no patch: " + answer.Review?.ToJsonString());
                 return 1;
             }
 
-            var after = JsonPatch.Apply(pod, Convert.FromBase64String(patch));
+            var after = JsonPatch.Apply(pod, patch);
             Heading("4. The pod before and after");
             Console.Write(ResourcesTable("before", pod));
             Console.WriteLine();

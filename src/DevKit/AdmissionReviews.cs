@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Resorcerer.DevKit;
@@ -43,4 +44,35 @@ public static class AdmissionReviews
         DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
         Timeout = TimeSpan.FromSeconds(30),
     };
+
+    /// <summary>
+    /// Posts the review to <c>/mutate</c> until the answer carries a patch or <paramref name="patience"/> runs out,
+    /// and returns the last answer. A webhook that has just started may not have read the workload's profile yet
+    /// (it then admits the pod unchanged, as it should); a caller that wants to see the patch waits for it.
+    /// </summary>
+    public static async Task<AdmissionAnswer> PostUntilPatchedAsync(HttpClient client, Uri webhook, string review, TimeSpan patience)
+    {
+        var until = DateTime.UtcNow + patience;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await client.PostAsync(new Uri(webhook, "/mutate"), new StringContent(review, Encoding.UTF8, "application/json"));
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+            var answer = new AdmissionAnswer(response.StatusCode, response.Version, body, attempt);
+            if (answer.Patch is not null || DateTime.UtcNow > until || response.StatusCode != HttpStatusCode.OK)
+            {
+                return answer;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
+
+/// <summary>The webhook's answer to one AdmissionReview: the HTTP status and version, the review it sent back, and how many posts it took.</summary>
+public sealed record AdmissionAnswer(HttpStatusCode Status, Version Version, JsonNode? Review, int Attempts)
+{
+    public JsonNode? Response => Review?["response"];
+
+    /// <summary>The decoded JSON Patch, or null when the pod was admitted unchanged.</summary>
+    public byte[]? Patch => Response?["patch"]?.GetValue<string>() is { } patch ? Convert.FromBase64String(patch) : null;
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using Resorcerer.DevKit;
 using Resorcerer.TestSupport;
@@ -38,9 +37,9 @@ public sealed class MeshToPodTests(MeshFixture mesh) : IClassFixture<MeshFixture
         {
             using var client = AdmissionReviews.Client(certificate, new Uri($"https://127.0.0.1:{port}"));
             await webhook.WaitUntilAsync(() => client.GetAsync("/healthz"));
-            using var response = await client.PostAsync("/mutate", new StringContent(AdmissionReviews.For(JsonNode.Parse(NewWebPod)!), Encoding.UTF8, "application/json"));
-            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["response"]!;
-            var pod = JsonPatch.Apply(JsonNode.Parse(NewWebPod)!, Convert.FromBase64String(answer["patch"]!.GetValue<string>()));
+            var answer = await AdmissionReviews.PostUntilPatchedAsync(client, client.BaseAddress!, AdmissionReviews.For(JsonNode.Parse(NewWebPod)!), Eventually.DefaultDeadline);
+            Assert.True(answer.Patch is not null, "no patch: " + answer.Review?.ToJsonString());
+            var pod = JsonPatch.Apply(JsonNode.Parse(NewWebPod)!, answer.Patch);
 
             var connections = JsonNode.Parse(pod["metadata"]!["annotations"]!["resorcerer.io/connection-profile"]!.GetValue<string>())!;
             var heaviest = Assert.Single(connections["out"]!.AsArray())!;

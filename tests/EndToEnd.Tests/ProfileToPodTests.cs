@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Resorcerer.DevKit;
 using Resorcerer.Profiles;
@@ -41,12 +40,12 @@ public sealed class ProfileToPodTests(ClusterFixture cluster) : IClassFixture<Cl
         await webhook.WaitUntilAsync(() => client.GetAsync("/healthz"));
 
         var review = AdmissionReviews.For(JsonNode.Parse(NewWebPod)!, uid: "e2e-1");
-        using var response = await client.PostAsync("/mutate", new StringContent(review, Encoding.UTF8, "application/json"));
-        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["response"]!;
-        Assert.Equal("e2e-1", answer["uid"]!.GetValue<string>());
-        Assert.True(answer["allowed"]!.GetValue<bool>());
+        var answer = await AdmissionReviews.PostUntilPatchedAsync(client, client.BaseAddress!, review, Eventually.DefaultDeadline);
+        Assert.Equal("e2e-1", answer.Response!["uid"]!.GetValue<string>());
+        Assert.True(answer.Response["allowed"]!.GetValue<bool>());
+        Assert.True(answer.Patch is not null, "no patch: " + answer.Review?.ToJsonString());
 
-        var pod = JsonPatch.Apply(JsonNode.Parse(NewWebPod)!, Convert.FromBase64String(answer["patch"]!.GetValue<string>()));
+        var pod = JsonPatch.Apply(JsonNode.Parse(NewWebPod)!, answer.Patch);
 
         // The pod carries exactly what the profiler stored.
         await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.Configuration);

@@ -94,10 +94,11 @@ public sealed class BackgroundProgram : IAsyncDisposable
         return program;
     }
 
-    /// <summary>Waits until <paramref name="probe"/> succeeds (up to 30 s); fails the test, with the program's output, if it exits or never does.</summary>
+    /// <summary>Waits until <paramref name="probe"/> succeeds; fails the test, with the program's output, if it exits or never does.</summary>
     public async Task WaitUntilAsync(Func<Task<HttpResponseMessage>> probe)
     {
-        for (var attempt = 0; attempt < 300; attempt++)
+        var until = DateTime.UtcNow + Eventually.DefaultDeadline;
+        while (DateTime.UtcNow < until)
         {
             Xunit.Assert.False(HasExited, "the program exited:\n" + Output);
             try

@@ -5,6 +5,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Resorcerer.DevKit;
+using Resorcerer.TestSupport;
+using Resorcerer.Webhook.Profiles;
+using Resorcerer.Workloads;
 
 namespace Resorcerer.Webhook.Tests;
 
@@ -42,6 +45,19 @@ public sealed class WebhookServer : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new WebhookServer(app, directory, certificate, new Uri(address));
+    }
+
+    /// <summary>
+    /// Waits until the webhook holds the workload's profile in memory, so that the next admission of its pods does not
+    /// depend on a first Redis read being fast (on a busy machine it can miss the deadline, and the pod then goes
+    /// through unchanged, as it should).
+    /// </summary>
+    public Task WaitUntilServedAsync(WorkloadRef workload)
+    {
+        var profiles = Services.GetRequiredService<ProfileCache>();
+        return Eventually.HoldsAsync(
+            async () => (await profiles.GetAsync(workload, CancellationToken.None)).Status == LookupStatus.Found,
+            $"the webhook to serve the profile of {workload}");
     }
 
     public async Task<HttpResponseMessage> PostAsync(string json) =>

@@ -14,6 +14,9 @@ namespace Resorcerer.Webhook.Tests.Admission;
 public sealed class AdmissionEndpointTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
 {
     private const long Mi = 1024 * 1024;
+
+    // Relative to the real clock: the webhook holds back profiles older than --max-profile-age (7 d).
+    private static readonly DateTimeOffset Updated = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600);
     private WebhookServer _webhook = null!;
 
     public async Task InitializeAsync()
@@ -25,6 +28,7 @@ public sealed class AdmissionEndpointTests(RedisFixture redis) : IClassFixture<R
         }
 
         _webhook = await WebhookServer.StartAsync(redis.Redis.Configuration);
+        await _webhook.WaitUntilServedAsync(WebProfile().Workload);
     }
 
     public async Task DisposeAsync() => await _webhook.DisposeAsync();
@@ -35,7 +39,7 @@ public sealed class AdmissionEndpointTests(RedisFixture redis) : IClassFixture<R
         return new WorkloadProfile
         {
             Workload = new WorkloadRef("shop", "Deployment", "web"),
-            UpdatedAt = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero),
+            UpdatedAt = Updated,
             Strategy = "percentile",
             Containers = new Dictionary<string, ContainerProfile>
             {
@@ -82,7 +86,8 @@ public sealed class AdmissionEndpointTests(RedisFixture redis) : IClassFixture<R
 
         var annotations = patched["metadata"]!["annotations"]!;
         Assert.Equal("shop/Deployment/web", annotations["resorcerer.io/profile"]!.GetValue<string>());
-        Assert.Equal("2026-11-23T10:00:00Z", annotations["resorcerer.io/profile-updated"]!.GetValue<string>());
+        Assert.Equal(Updated.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            annotations["resorcerer.io/profile-updated"]!.GetValue<string>());
         Assert.Equal("""{"web":"250m","proxy":"50m"}""", annotations["resorcerer.io/cpu-profile"]!.GetValue<string>());
         Assert.Equal("""{"web":"320Mi","proxy":"32Mi"}""", annotations["resorcerer.io/memory-profile"]!.GetValue<string>());
         Assert.Equal(
