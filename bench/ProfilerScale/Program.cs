@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
 using Resorcerer.Bench;
@@ -8,7 +7,7 @@ using Resorcerer.Configuration;
 using Resorcerer.DevKit;
 using Resorcerer.Profiler;
 using Resorcerer.Profiler.Connections;
-using Resorcerer.Profiler.Model;
+using Resorcerer.Profiler.Storage;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiler.Recommendation;
@@ -55,11 +54,7 @@ try
     // The synthetic clusters have no mesh: these queries find nothing, but they are sent every cycle as in a cluster.
     var mesh = new PrometheusConnectionSource(prometheusClient);
     var connection = await ConnectionMultiplexer.ConnectAsync(RedisSettings.Parse(redis.Configuration));
-    var checkpoints = new RedisCheckpointStore(new RedisCache(Microsoft.Extensions.Options.Options.Create(new RedisCacheOptions
-    {
-        InstanceName = RedisCheckpointStore.Prefix,
-        ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(connection),
-    })), options);
+    var checkpoints = RedisCheckpointStore.Create(connection, options);
     var time = new MovableTime(DateTimeOffset.FromUnixTimeSeconds(end - 15 * 60));
 
     var (reports, withState, tracked, collected) = RunCycles(() => new ProfilingCycle(new ConfiguredNamespaces(options), new NoWorkloadCatalog(), source, mesh,

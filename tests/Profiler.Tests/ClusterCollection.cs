@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
-using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Resorcerer.Profiler.Connections;
-using Resorcerer.Profiler.Model;
+using Resorcerer.Profiler.Storage;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Prometheus;
@@ -50,13 +49,7 @@ public sealed class ProfilerHarness : IAsyncDisposable
         redisOptions.AllowAdmin = true;
         Redis = ConnectionMultiplexer.Connect(redisOptions);
         Store = new RedisProfileStore(Redis, NullLogger<RedisProfileStore>.Instance);
-        Checkpoints = new RedisCheckpointStore(
-            new RedisCache(Microsoft.Extensions.Options.Options.Create(new RedisCacheOptions
-            {
-                InstanceName = RedisCheckpointStore.Prefix,
-                ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(Redis),
-            })),
-            Options);
+        Checkpoints = RedisCheckpointStore.Create(Redis, Options);
         Cycle = NewCycle();
     }
 

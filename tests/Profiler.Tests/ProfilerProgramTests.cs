@@ -77,13 +77,15 @@ public sealed class ProfilerProgramTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Unreachable_prometheus_fails_with_a_clear_message()
+    public async Task Unreachable_prometheus_is_retried_then_fails_with_a_clear_message()
     {
         var result = await ProgramRun.RunAsync(Program,
-            ["--once", "--namespaces", "shop", "--prometheus-url", "http://127.0.0.1:9", "--redis", cluster.Redis.Configuration]);
+            ["--once", "--namespaces", "shop", "--prometheus-url", "http://127.0.0.1:9", "--redis", cluster.Redis.Configuration,
+             "--retries", "2", "--retry-delay", "50ms"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("cannot reach Prometheus at http://127.0.0.1:9/", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(attempt 2 of 3)", result.Stdout + result.Stderr, StringComparison.Ordinal);
     }
 
     [Theory]

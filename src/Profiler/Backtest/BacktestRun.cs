@@ -35,34 +35,35 @@ public sealed record BacktestResult(
 public readonly record struct Provisioned(double CpuCores, double MemoryBytes);
 
 /// <summary>
-/// Replays traces through several strategies at once. Rows of different series may interleave, but each
-/// series must be in time order. Memory grows with the number of series, not of rows.
+/// Replays traces through several strategies at once. Rows of different workloads may interleave, but each
+/// workload's rows (all its containers) must be in time order. Memory grows with the number of series, not of rows.
 /// </summary>
 public sealed class BacktestRun(IReadOnlyList<IRecommendationStrategy> strategies, IReadOnlyDictionary<(string Workload, string Container), Provisioned>? provisioned)
 {
     public const string ProvisionedName = "provisioned";
-    private readonly Dictionary<(string Workload, string Container), SeriesSimulation[]> _series = [];
-    private readonly Dictionary<(string Workload, string Container), SeriesSimulation> _provisioned = [];
+    private readonly Dictionary<string, WorkloadSimulation[]> _workloads = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Workload, string Container), FixedRequests> _provisioned = [];
 
     public long Rows { get; private set; }
 
     public void Add(TraceRow row, string source, int line)
     {
-        var key = (row.Workload, row.Container);
-        if (!_series.TryGetValue(key, out var simulations))
+        if (!_workloads.TryGetValue(row.Workload, out var simulations))
         {
-            _series[key] = simulations = strategies.Select(s => new SeriesSimulation(s, row.Container)).ToArray();
-            if (provisioned is not null && provisioned.TryGetValue(key, out var sizes))
-            {
-                _provisioned[key] = SeriesSimulation.Fixed(sizes.CpuCores, sizes.MemoryBytes, row.Container);
-            }
+            _workloads[row.Workload] = simulations = strategies.Select(s => new WorkloadSimulation(s)).ToArray();
         }
 
         if (row.Timestamp < simulations[0].LastTimestamp)
         {
             throw new TraceFormatException(
-                $"{source}:{line}: timestamp {row.Timestamp} of {row.Workload}/{row.Container} is before its previous sample at " +
-                $"{simulations[0].LastTimestamp}; each series must be in time order");
+                $"{source}:{line}: timestamp {row.Timestamp} of {row.Workload}/{row.Container} is before the workload's previous sample at " +
+                $"{simulations[0].LastTimestamp}; each workload's rows must be in time order (sort by workload, then timestamp)");
+        }
+
+        var key = (row.Workload, row.Container);
+        if (!_provisioned.TryGetValue(key, out var fixedSizes) && provisioned is not null && provisioned.TryGetValue(key, out var sizes))
+        {
+            _provisioned[key] = fixedSizes = new FixedRequests(sizes.CpuCores, sizes.MemoryBytes);
         }
 
         foreach (var simulation in simulations)
@@ -70,11 +71,7 @@ public sealed class BacktestRun(IReadOnlyList<IRecommendationStrategy> strategie
             simulation.Add(row);
         }
 
-        if (_provisioned.TryGetValue(key, out var fixedSizes))
-        {
-            fixedSizes.Add(row);
-        }
-
+        fixedSizes?.Add(row);
         Rows++;
     }
 
@@ -84,7 +81,7 @@ public sealed class BacktestRun(IReadOnlyList<IRecommendationStrategy> strategie
         for (var i = 0; i < strategies.Count; i++)
         {
             var total = new Score();
-            foreach (var simulations in _series.Values)
+            foreach (var simulations in _workloads.Values)
             {
                 total.Add(simulations[i].Finish());
             }

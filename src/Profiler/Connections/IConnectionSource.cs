@@ -1,5 +1,5 @@
-using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Workloads;
+using Resorcerer.Profiler.Model;
 
 namespace Resorcerer.Profiler.Connections;
 
@@ -26,7 +26,7 @@ public enum TrafficKind
 /// One rate series between two workloads, as a mesh reports it: per-second values at each step of the window.
 /// A source of <see cref="Profiles.ConnectionEdge.UnmeshedClients"/> stands for clients without a proxy.
 /// </summary>
-public sealed record TrafficSeries(string Mesh, TrafficKind Kind, WorkloadRef Source, WorkloadRef Destination, IReadOnlyList<PromSample> Samples);
+public sealed record TrafficSeries(string Mesh, TrafficKind Kind, WorkloadRef Source, WorkloadRef Destination, IReadOnlyList<Sample> Samples);
 
 /// <summary>Where the profiler reads service-mesh traffic from (Linkerd and Istio metrics in Prometheus).</summary>
 public interface IConnectionSource

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using k8s;
 using Prometheus;
 using Resorcerer.Profiler.Connections;
-using Resorcerer.Profiler.Model;
+using Resorcerer.Profiler.Storage;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Prometheus;
@@ -35,11 +35,8 @@ public static class ProfilerServices
         services.AddSingleton<IConnectionMultiplexer>(provider =>
             ConnectionMultiplexer.Connect(RedisSettings.Parse(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.Redis!)));
         services.AddSingleton<IProfileStore, RedisProfileStore>();
-        services.AddStackExchangeRedisCache(cache => cache.InstanceName = RedisCheckpointStore.Prefix);
-        services.AddOptions<Microsoft.Extensions.Caching.StackExchangeRedis.RedisCacheOptions>()
-            .Configure<IServiceProvider>((cache, provider) =>
-                cache.ConnectionMultiplexerFactory = () => Task.FromResult(provider.GetRequiredService<IConnectionMultiplexer>()));
-        services.AddSingleton<ICheckpointStore, RedisCheckpointStore>();
+        services.AddSingleton<ICheckpointStore>(provider => RedisCheckpointStore.Create(
+            provider.GetRequiredService<IConnectionMultiplexer>(), provider.GetRequiredService<IOptions<ProfilerOptions>>()));
 
         // One Kubernetes client, made only when something needs it (not with --namespaces and no leader election).
         services.AddSingleton<Func<IKubernetes>>(_ =>

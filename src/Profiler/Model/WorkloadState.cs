@@ -5,17 +5,16 @@ using Resorcerer.Workloads;
 namespace Resorcerer.Profiler.Model;
 
 /// <summary>
-/// Everything the profiler has learned about one workload, one <see cref="ContainerState"/> per container name.
-/// Saved as one checkpoint so that a restart, or another replica taking over, resumes where this one stopped.
+/// Everything the profiler has learned about one workload: its <see cref="WorkloadReplay"/>, and when its usage was
+/// last seen. Saved as one checkpoint so that a restart, or another replica taking over, resumes where this one stopped.
 /// </summary>
 public sealed class WorkloadState(WorkloadRef workload, IRecommendationStrategy strategy, TimeSpan window)
 {
     private const int Magic = 0x52534331; // "RSC1"
-    private const byte Version = 1;
 
     public WorkloadRef Workload { get; } = workload;
 
-    public Dictionary<string, ContainerState> Containers { get; } = new(StringComparer.Ordinal);
+    public WorkloadReplay Replay { get; } = new(strategy, window);
 
     /// <summary>The last time data for this workload was seen (Unix seconds).</summary>
     public long LastSeen { get; set; } = long.MinValue;
@@ -23,14 +22,19 @@ public sealed class WorkloadState(WorkloadRef workload, IRecommendationStrategy 
     /// <summary>Folded data not yet turned into a stored profile and checkpoint.</summary>
     public bool Dirty { get; set; }
 
-    public ContainerState Container(string name)
+    /// <summary>Folds events not seen before (newer than the replay's clock) and marks the state for writing.</summary>
+    public void Fold(IReadOnlyList<UsageEvent> events)
     {
-        if (!Containers.TryGetValue(name, out var state))
+        var until = Replay.Until;
+        var fresh = events.Where(e => e.Timestamp > until).ToList();
+        if (fresh.Count == 0)
         {
-            Containers[name] = state = new ContainerState(strategy, window);
+            return;
         }
 
-        return state;
+        Replay.Fold(fresh);
+        LastSeen = Math.Max(LastSeen, fresh[^1].Timestamp);
+        Dirty = true;
     }
 
     public byte[] Save()
@@ -38,40 +42,39 @@ public sealed class WorkloadState(WorkloadRef workload, IRecommendationStrategy 
         using var stream = new MemoryStream();
         using var writer = new BinaryWriter(stream, Encoding.UTF8);
         writer.Write(Magic);
-        writer.Write(Version);
-        writer.Write(strategy.Name);
-        writer.Write(window.Ticks);
+        writer.Write((byte)StateReader.CurrentVersion);
+        writer.Write(Replay.Strategy.Name);
+        writer.Write(Replay.Window.Ticks);
         writer.Write(LastSeen);
-        writer.Write(Containers.Count);
-        foreach (var (name, state) in Containers)
-        {
-            writer.Write(name);
-            state.Write(writer);
-        }
-
+        Replay.Write(writer);
         writer.Flush();
         return stream.ToArray();
     }
 
-    /// <summary>The saved state, or null when it was saved by another strategy or window (then it is relearned).</summary>
+    /// <summary>
+    /// The saved state, or null when it was saved by another strategy or window (then it is relearned). Throws
+    /// <see cref="InvalidDataException"/> (or <see cref="EndOfStreamException"/>) for a value that is not a checkpoint.
+    /// </summary>
     public static WorkloadState? Load(WorkloadRef workload, IRecommendationStrategy strategy, TimeSpan window, byte[] data)
     {
-        using var reader = new BinaryReader(new MemoryStream(data), Encoding.UTF8);
-        if (reader.ReadInt32() != Magic || reader.ReadByte() != Version)
+        using var stream = new MemoryStream(data);
+        if (data.Length < 5 || System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(data) != Magic)
         {
-            throw new InvalidDataException($"checkpoint of {workload} is not a resorcerer v1 checkpoint");
+            throw new InvalidDataException($"the checkpoint of {workload} is not a resorcerer checkpoint");
         }
 
+        stream.Position = 4;
+        using var reader = new StateReader(stream, stream.ReadByte());
         if (reader.ReadString() != strategy.Name || reader.ReadInt64() != window.Ticks)
         {
             return null;
         }
 
         var state = new WorkloadState(workload, strategy, window) { LastSeen = reader.ReadInt64() };
-        var count = reader.ReadInt32();
-        for (var i = 0; i < count; i++)
+        state.Replay.Read(reader);
+        if (stream.Position != stream.Length)
         {
-            state.Container(reader.ReadString()).Read(reader);
+            throw new InvalidDataException($"the checkpoint of {workload} has {stream.Length - stream.Position} bytes after its end");
         }
 
         return state;

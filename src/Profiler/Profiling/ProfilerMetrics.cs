@@ -15,6 +15,8 @@ public sealed class ProfilerMetrics
     private readonly Gauge _checkpointBytes;
     private readonly Gauge _pending;
     private readonly Gauge _connections;
+    private readonly Gauge _waitingRestores;
+    private readonly Counter _droppedEvents;
 
     public ProfilerMetrics(IMetricFactory factory)
     {
@@ -30,6 +32,10 @@ public sealed class ProfilerMetrics
         _checkpointBytes = factory.CreateGauge("resorcerer_profiler_checkpoint_bytes", "Size of the last checkpoint written, and the total of one cycle.", ["kind"]);
         _connections = factory.CreateGauge("resorcerer_profiler_connection_edges", "Workload-to-workload connections (edges) seen in service-mesh traffic in the last read.");
         _pending = factory.CreateGauge("resorcerer_profiler_pending_writes", "Workloads whose profile and checkpoint wait for Redis.");
+        _waitingRestores = factory.CreateGauge("resorcerer_profiler_checkpoint_restores_waiting",
+            "Workloads whose checkpoint could not be read yet (Redis slow or down): what is read for them is held in memory.");
+        _droppedEvents = factory.CreateCounter("resorcerer_profiler_events_dropped_total",
+            "Usage samples and OOM kills read but not learned from, by reason.", ["reason"]);
     }
 
     public void Record(CycleReport report, int trackedWorkloads, int trackedContainers)
@@ -54,6 +60,10 @@ public sealed class ProfilerMetrics
     }
 
     public void RecordConnections(int edges) => _connections.Set(edges);
+
+    public void RecordWaitingRestores(int workloads) => _waitingRestores.Set(workloads);
+
+    public void RecordDroppedEvents(string reason, long count) => _droppedEvents.WithLabels(reason).Inc(count);
 
     public void RecordQuery(string path, TimeSpan duration) => _queryDuration.WithLabels(path).Observe(duration.TotalSeconds);
 

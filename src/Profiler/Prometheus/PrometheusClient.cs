@@ -1,15 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
+using Resorcerer.Profiler.Model;
 
 namespace Resorcerer.Profiler.Prometheus;
 
 /// <summary>A labelled series of (Unix seconds, value) samples as Prometheus returns them.</summary>
-public sealed record PromSeries(IReadOnlyDictionary<string, string> Labels, IReadOnlyList<PromSample> Samples)
+public sealed record PromSeries(IReadOnlyDictionary<string, string> Labels, IReadOnlyList<Sample> Samples)
 {
     public string Label(string name) => Labels.TryGetValue(name, out var value) ? value : string.Empty;
 }
-
-public readonly record struct PromSample(long Timestamp, double Value);
 
 /// <summary>Prometheus answered with an error, or could not be reached. The message names the server and the cause.</summary>
 public class PrometheusException(string message, Exception? inner = null) : Exception(message, inner);

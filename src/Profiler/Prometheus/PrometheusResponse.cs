@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
+using Resorcerer.Profiler.Model;
 
 namespace Resorcerer.Profiler.Prometheus;
 
@@ -74,7 +75,7 @@ public sealed class PrometheusResponse
     private static PromSeries ReadSeries(ref Utf8JsonReader reader)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        var samples = new List<PromSample>();
+        var samples = new List<Sample>();
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("metric"u8))
@@ -109,7 +110,7 @@ public sealed class PrometheusResponse
     }
 
     /// <summary>Reads <c>[unix seconds, "value"]</c> (the opening bracket already read); NaN and infinities carry no usage.</summary>
-    private static void ReadSample(ref Utf8JsonReader reader, List<PromSample> samples)
+    private static void ReadSample(ref Utf8JsonReader reader, List<Sample> samples)
     {
         Expect(ref reader, JsonTokenType.Number);
         var timestamp = reader.GetDouble();
@@ -120,7 +121,7 @@ public sealed class PrometheusResponse
         Expect(ref reader, JsonTokenType.EndArray);
         if (parsed && double.IsFinite(value))
         {
-            samples.Add(new PromSample((long)Math.Round(timestamp), value));
+            samples.Add(new Sample((long)Math.Round(timestamp), value));
         }
     }
 

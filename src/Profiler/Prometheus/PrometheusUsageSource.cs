@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
+using Resorcerer.Profiler.Model;
 using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Prometheus;
@@ -45,35 +46,25 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
         UsageResource resource, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken) =>
         await ReadRangeAsync(selector => UsageQuery(resource, selector), namespaces, window, cancellationToken);
 
-    public async Task<IReadOnlyList<OomKill>> ReadOomKillsAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
-    {
-        var step = (long)options.Value.Step.Value.TotalSeconds;
-        var kills = new List<OomKill>();
-        foreach (var series in await ReadRangeAsync(selector => OomQuery(selector, options.Value.Step), namespaces, window, cancellationToken))
-        {
-            // A restart shows for a few consecutive steps; each run of points is one kill.
-            long? previous = null;
-            foreach (var sample in series.Samples)
-            {
-                if (previous is not { } last || sample.Timestamp - last > step)
-                {
-                    kills.Add(new OomKill(series.Container, sample.Timestamp));
-                }
-
-                previous = sample.Timestamp;
-            }
-        }
-
-        return kills;
-    }
+    public async Task<IReadOnlyList<OomKill>> ReadOomKillsAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken) =>
+        [.. from series in await ReadRangeAsync(selector => OomQuery(selector, options.Value.Step), namespaces, window, cancellationToken)
+            from point in series.Samples
+            select new OomKill(series.Container, point.Timestamp, point.Value)];
 
     /// <summary>
-    /// Points where a container restarted and its last termination was an OOM kill. kube-state-metrics keeps the
-    /// reason until the next termination, so the restart counter says when.
+    /// One point per OOM kill: at the first step whose restart count is above the step before it, while the last
+    /// termination's reason is OOMKilled (kube-state-metrics keeps it until the next termination), valued at the
+    /// container's highest working set in the ten minutes before. Every point stands on its own, so a kill is found
+    /// once whichever chunks the window is read in.
     /// </summary>
-    public static string OomQuery(string namespaceSelector, Duration step) =>
-        $"(increase(kube_pod_container_status_restarts_total{{{namespaceSelector}}}[{Duration.FromSeconds(Math.Max(120, 2 * step.Value.TotalSeconds))}]) > 0) " +
-        $"and on (namespace, pod, container) (max by (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{{{namespaceSelector},reason=\"OOMKilled\"}}) == 1)";
+    public static string OomQuery(string namespaceSelector, Duration step)
+    {
+        const string By = "max by (namespace, pod, container)";
+        var restarts = $"kube_pod_container_status_restarts_total{{{namespaceSelector}}}";
+        return $"{By} (max_over_time(container_memory_working_set_bytes{{{namespaceSelector},container!=\"\",container!=\"POD\"}}[10m])) " +
+            $"and on (namespace, pod, container) (({By} ({restarts}) - {By} ({restarts} offset {step})) > 0) " +
+            $"and on (namespace, pod, container) ({By} (kube_pod_container_status_last_terminated_reason{{{namespaceSelector},reason=\"OOMKilled\"}}) == 1)";
+    }
 
     /// <summary>
     /// A range query over the namespaces, in time chunks of at most a day and <c>--max-points-per-query</c> points.
@@ -86,7 +77,7 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
         var step = options.Value.Step.Value;
         var stepSeconds = (long)step.TotalSeconds;
         var chunk = (long)Math.Min(MaxChunk.TotalSeconds, step.TotalSeconds * options.Value.MaxPointsPerQuery);
-        var merged = new Dictionary<ContainerKey, List<PromSample>>();
+        var merged = new Dictionary<ContainerKey, List<Sample>>();
 
         // Align to the step so that chunks meet without overlap or gap.
         var end = window.End.ToUnixTimeSeconds();

@@ -12,9 +12,11 @@ public readonly record struct Estimate(double Target, double LowerBound, double 
 public readonly record struct ContainerEstimate(Estimate? Cpu, Estimate? Memory);
 
 /// <summary>
-/// The learned state of one container (of one workload) under a strategy. Usage is folded in sample by
-/// sample in time order, never re-read; the state can be saved and restored, so that the profiler can
-/// checkpoint it and a backtest can replay history through exactly the code the profiler runs.
+/// The learned state of one container (of one workload) under a strategy. Usage is folded in sample by sample in
+/// time order, never re-read, and the replay ticks once at every whole hour, after the samples up to that hour:
+/// only samples, OOM kills and ticks change the state. Asking for a recommendation never does, so a profile
+/// depends on the data alone, not on when or how often it was asked for. The state can be saved and restored
+/// exactly, so that the profiler can checkpoint it and a backtest replays history through the code the profiler runs.
 /// </summary>
 public interface IContainerEstimator
 {
@@ -27,12 +29,18 @@ public interface IContainerEstimator
     /// <summary>The container was OOM-killed at <paramref name="timestamp"/> using <paramref name="bytes"/> with this memory request.</summary>
     void AddOom(long timestamp, double bytes, double? requestBytes);
 
-    /// <summary>The recommendation from what was added so far.</summary>
+    /// <summary>
+    /// The replay's hourly step, at the whole hour <paramref name="hour"/> once every sample up to it is in: where a
+    /// strategy learns from how its own answers fared, it decides its next answer here.
+    /// </summary>
+    void Tick(long hour);
+
+    /// <summary>The recommendation from what was learned so far; reads the state, never changes it.</summary>
     ContainerEstimate Recommend(long now);
 
     void Write(BinaryWriter writer);
 
-    void Read(BinaryReader reader);
+    void Read(StateReader reader);
 }
 
 /// <summary>A way of turning usage into recommendations: the VPA's, KRR's, or resorcerer's own.</summary>

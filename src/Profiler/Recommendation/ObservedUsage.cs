@@ -29,6 +29,9 @@ public sealed class ObservedUsage
 
     public long Last { get; private set; } = long.MinValue;
 
+    /// <summary>The time between the first and the last sample.</summary>
+    public TimeSpan History => Samples == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(Last - First);
+
     public int StoredBytes => _histogram.StoredBytes + _dailyPeaks.Length * (sizeof(double) + sizeof(long));
 
     public void Add(long timestamp, double value)
@@ -86,7 +89,7 @@ public sealed class ObservedUsage
     public void Write(BinaryWriter writer)
     {
         _histogram.Write(writer);
-        writer.Write((byte)_dailyPeaks.Length);
+        writer.Write(_dailyPeaks.Length);
         for (var i = 0; i < _dailyPeaks.Length; i++)
         {
             writer.Write(_peakDays[i]);
@@ -98,12 +101,14 @@ public sealed class ObservedUsage
         writer.Write(Last);
     }
 
-    public void Read(BinaryReader reader)
+    public void Read(StateReader reader)
     {
         _histogram.Read(reader);
-        if (reader.ReadByte() != _dailyPeaks.Length)
+        // Version 1 kept the day count in a byte, which a window of 255 days or more overflowed.
+        var days = reader.Version == 1 ? reader.ReadByte() : reader.ReadInt32();
+        if (days != (reader.Version == 1 ? (byte)_dailyPeaks.Length : _dailyPeaks.Length))
         {
-            throw new InvalidDataException("observed usage was saved with another window");
+            throw new InvalidDataException($"observed usage was saved with a window of {days} days, not {_dailyPeaks.Length}");
         }
 
         for (var i = 0; i < _dailyPeaks.Length; i++)

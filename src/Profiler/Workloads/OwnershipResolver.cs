@@ -1,5 +1,5 @@
-using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Workloads;
+using Resorcerer.Profiler.Model;
 
 namespace Resorcerer.Profiler.Workloads;
 

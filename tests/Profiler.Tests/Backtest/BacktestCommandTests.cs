@@ -93,13 +93,14 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
-    public void A_series_out_of_time_order_is_refused_with_its_line()
+    public void A_workload_out_of_time_order_is_refused_with_its_line()
     {
-        var (code, output, error) = Run("--trace", Trace(extraLine: "1700000000,app/1,main,0.5,1"));
+        var (code, output, error) = Run("--trace", Trace(extraLine: "1700000000,app/1,sidecar,0.5,1"));
 
         Assert.Equal(2, code);
         Assert.Empty(output);
-        Assert.Contains(":1730: timestamp 1700000000 of app/1/main is before its previous sample", error, StringComparison.Ordinal);
+        Assert.Contains(":1730: timestamp 1700000000 of app/1/sidecar is before the workload's previous sample", error, StringComparison.Ordinal);
+        Assert.Contains("sort by workload, then timestamp", error, StringComparison.Ordinal);
     }
 
     [Theory]

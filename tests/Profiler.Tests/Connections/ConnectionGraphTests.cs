@@ -1,5 +1,5 @@
+using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Connections;
-using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiles;
 using Resorcerer.Workloads;
 
@@ -12,8 +12,8 @@ public class ConnectionGraphTests
     private static readonly WorkloadRef Web = new("shop", "Deployment", "web");
     private static readonly WorkloadRef Search = new("search", "Workload", "index");
 
-    private static List<PromSample> Rate(double perSecond, int fromMinute, int toMinute) =>
-        Enumerable.Range(fromMinute, toMinute - fromMinute + 1).Select(m => new PromSample(Start.AddMinutes(m).ToUnixTimeSeconds(), perSecond)).ToList();
+    private static List<Sample> Rate(double perSecond, int fromMinute, int toMinute) =>
+        Enumerable.Range(fromMinute, toMinute - fromMinute + 1).Select(m => new Sample(Start.AddMinutes(m).ToUnixTimeSeconds(), perSecond)).ToList();
 
     private static IReadOnlyDictionary<WorkloadRef, ConnectionProfile> Build(params TrafficSeries[] series) =>
         ConnectionGraph.Build(series, Hour, TimeSpan.FromMinutes(1), w => w.Namespace == "shop", (ns, name) => ns == "search" && name == "index" ? "StatefulSet" : null);
@@ -46,7 +46,7 @@ public class ConnectionGraphTests
     [Fact]
     public void Samples_outside_the_window_and_series_without_traffic_are_ignored()
     {
-        var late = new[] { new PromSample(Start.AddHours(2).ToUnixTimeSeconds(), 99) };
+        var late = new[] { new Sample(Start.AddHours(2).ToUnixTimeSeconds(), 99) };
         var profiles = Build(
             new TrafficSeries("linkerd", TrafficKind.Requests, Web, Search, late),
             new TrafficSeries("linkerd", TrafficKind.Requests, Search, Web, Rate(0, 0, 60)));

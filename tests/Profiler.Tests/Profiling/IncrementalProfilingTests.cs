@@ -1,3 +1,4 @@
+using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiles;
@@ -133,8 +134,13 @@ public sealed class IncrementalProfilingTests(ClusterFixture cluster)
     {
         await using var harness = new ProfilerHarness(cluster);
         await harness.FlushRedisAsync();
-        var cycle = harness.NewCycle();
+        var clock = new MovableTime(cluster.End.AddHours(-1));
+        var cycle = harness.NewCycle(clock: clock);
+        await cycle.RunAsync(CancellationToken.None);
 
+        // The last hour is read with Redis down: four workloads learn more, and thin (whose data is only that hour)
+        // is met for the first time: it cannot know whether it has a checkpoint, so it waits.
+        clock.Now = DateTimeOffset.UtcNow;
         await cluster.Redis.StopAsync();
         CycleReport down;
         try
@@ -146,15 +152,38 @@ public sealed class IncrementalProfilingTests(ClusterFixture cluster)
             await cluster.Redis.RestartAsync();
         }
 
-        Assert.Equal(5, down.PendingWrites); // agent, db, legacy, thin (its checkpoint) and web
+        Assert.Equal(4, down.PendingWrites); // agent, db, legacy and web
+        Assert.Equal(1, down.WaitingForCheckpoint); // thin
         Assert.Empty(down.Written);
 
         await WaitForRedisAsync(harness);
         var back = await cycle.RunAsync(CancellationToken.None);
 
-        Assert.Equal(0, back.PendingWrites);
-        Assert.Equal(4, back.Written.Count);
+        Assert.Equal((0, 0), (back.PendingWrites, back.WaitingForCheckpoint));
+        Assert.Equal(["shop/DaemonSet/agent", "shop/Deployment/legacy", "shop/Deployment/web", "shop/StatefulSet/db"],
+            back.Written.Select(p => p.Workload.ToString()).Order(StringComparer.Ordinal));
+        Assert.Equal([new WorkloadRef("shop", "Deployment", "thin")], back.KeptForThinData); // its held hour was folded in
         Assert.NotNull(await harness.Store.GetAsync(Web, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_new_process_that_cannot_read_its_cursors_fails_the_cycle_and_changes_nothing()
+    {
+        await using var harness = new ProfilerHarness(cluster);
+        await harness.FlushRedisAsync();
+        await cluster.Redis.StopAsync();
+        try
+        {
+            var error = await Assert.ThrowsAnyAsync<RedisException>(() => harness.NewCycle().RunAsync(CancellationToken.None));
+            Assert.Equal("redis", CycleFailure.Kind(error));
+        }
+        finally
+        {
+            await cluster.Redis.RestartAsync();
+        }
+
+        await WaitForRedisAsync(harness);
+        Assert.Empty(await harness.Store.ListAsync(null, CancellationToken.None));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Resorcerer.Profiler.Model;
 using System.Text;
 using System.Text.Json;
 using Resorcerer.Profiler.Prometheus;
@@ -20,7 +21,7 @@ public class PrometheusResponseTests
         Assert.Equal("success", response.Status);
         Assert.Equal(2, response.Series.Count);
         Assert.Equal("web-1", response.Series[0].Label("pod"));
-        Assert.Equal([new PromSample(1700000000, 0.25), new PromSample(1700000061, 0.001)], response.Series[0].Samples);
+        Assert.Equal([new Sample(1700000000, 0.25), new Sample(1700000061, 0.001)], response.Series[0].Samples);
         Assert.Empty(response.Series[1].Samples);
     }
 
@@ -29,7 +30,7 @@ public class PrometheusResponseTests
     {
         var response = Parse("""{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"b"},"value":[1700000000,"42"]}]}}""");
 
-        Assert.Equal([new PromSample(1700000000, 42)], Assert.Single(response.Series).Samples);
+        Assert.Equal([new Sample(1700000000, 42)], Assert.Single(response.Series).Samples);
     }
 
     [Fact]

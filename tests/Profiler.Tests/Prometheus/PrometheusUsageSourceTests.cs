@@ -1,3 +1,4 @@
+using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.TestSupport;
 

@@ -1,3 +1,4 @@
+using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Recommendation.Histograms;
 
 namespace Resorcerer.Profiler.Tests.Recommendation;
@@ -91,7 +92,7 @@ public class HistogramTests
         histogram.Write(new BinaryWriter(stream));
         var copy = new DecayingHistogram(Cpu, TimeSpan.FromHours(24));
         stream.Position = 0;
-        copy.Read(new BinaryReader(stream));
+        copy.Read(new StateReader(stream, StateReader.CurrentVersion));
 
         Assert.True(stream.Length < 100, $"{stream.Length} bytes for 7 non-empty buckets");
         foreach (var p in new[] { 0.1, 0.5, 0.9, 0.99 })
@@ -111,6 +112,6 @@ public class HistogramTests
         writer.Write(1f);
         stream.Position = 0;
 
-        Assert.Throws<InvalidDataException>(() => new DecayingHistogram(Cpu, TimeSpan.FromHours(1)).Read(new BinaryReader(stream)));
+        Assert.Throws<InvalidDataException>(() => new DecayingHistogram(Cpu, TimeSpan.FromHours(1)).Read(new StateReader(stream, StateReader.CurrentVersion)));
     }
 }

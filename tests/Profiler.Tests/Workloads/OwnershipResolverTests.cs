@@ -1,4 +1,4 @@
-using Resorcerer.Profiler.Prometheus;
+using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Workloads;
 
 namespace Resorcerer.Profiler.Tests.Workloads;

@@ -67,7 +67,10 @@ public sealed class DecayingHistogram
         return Buckets.End(_offset + last);
     }
 
-    /// <summary>Writes the state compactly: reference time, then (bucket, weight) for every non-empty bucket.</summary>
+    /// <summary>
+    /// Writes the state compactly: reference time, then (bucket, weight) for every non-empty bucket, then the total
+    /// weight as kept (a sum recomputed from the buckets could differ in its last bits, and so could a percentile).
+    /// </summary>
     public void Write(BinaryWriter writer)
     {
         writer.Write(_reference);
@@ -86,9 +89,11 @@ public sealed class DecayingHistogram
                 writer.Write(_weights[i]);
             }
         }
+
+        writer.Write(_total);
     }
 
-    public void Read(BinaryReader reader)
+    public void Read(StateReader reader)
     {
         _weights = [];
         _offset = 0;
@@ -107,6 +112,13 @@ public sealed class DecayingHistogram
             var slot = Slot(bucket); // may replace the array: index it afterwards
             _weights[slot] = weight;
             _total += weight;
+        }
+
+        if (reader.Version >= 2)
+        {
+            _total = reader.ReadDouble() is var total && double.IsFinite(total) && total >= 0
+                ? total
+                : throw new InvalidDataException($"histogram state has total weight {total}");
         }
     }
 

@@ -5,8 +5,8 @@ namespace Resorcerer.Profiler.Recommendation.Strategies;
 /// <summary>
 /// Several candidate CPU models (a decaying histogram's half-life x a percentile), each scored on the usage
 /// that followed its own past proposals: idle reservation plus <c>ShortfallCost</c> x starved usage, decayed
-/// over time. The cheapest model so far makes the recommendation. This is the per-workload model choice of
-/// Google's Autopilot, applied to CPU.
+/// over time. At every hourly tick the cheapest model so far is chosen, and its proposal stands until the next.
+/// This is the per-workload model choice of Google's Autopilot, applied to CPU.
 /// </summary>
 public sealed class CostEnsemble
 {
@@ -14,7 +14,7 @@ public sealed class CostEnsemble
     private readonly DecayingHistogram[] _histograms;
     private readonly double[] _proposals;
     private readonly double[] _costs;
-    private long _lastRecommendation = long.MinValue;
+    private long _lastTick = long.MinValue;
     private long _samples;
     private int _choice;
 
@@ -34,9 +34,15 @@ public sealed class CostEnsemble
 
     public bool IsEmpty => _samples == 0;
 
+    /// <summary>Whether a tick has chosen a model yet.</summary>
+    public bool HasTicked => _lastTick != long.MinValue;
+
+    /// <summary>The chosen model's proposal at the last tick.</summary>
+    public double Proposal => _proposals[_choice];
+
     public void Add(long timestamp, double cores)
     {
-        if (_lastRecommendation != long.MinValue)
+        if (HasTicked)
         {
             for (var m = 0; m < _proposals.Length; m++)
             {
@@ -53,12 +59,12 @@ public sealed class CostEnsemble
         _samples++;
     }
 
-    /// <summary>Re-proposes every model, then returns the proposal of the cheapest (ties keep the current one).</summary>
-    public double Recommend(long now)
+    /// <summary>The hourly step: decays the costs, re-proposes every model, and chooses the cheapest (ties keep the current one).</summary>
+    public void Tick(long hour)
     {
-        if (_lastRecommendation != long.MinValue && now > _lastRecommendation)
+        if (HasTicked && hour > _lastTick)
         {
-            var decay = Math.Pow(2, -(now - _lastRecommendation) / _settings.CostHalfLife.TotalSeconds);
+            var decay = Math.Pow(2, -(hour - _lastTick) / _settings.CostHalfLife.TotalSeconds);
             for (var m = 0; m < _costs.Length; m++)
             {
                 _costs[m] *= decay;
@@ -74,7 +80,7 @@ public sealed class CostEnsemble
             }
         }
 
-        if (_lastRecommendation != long.MinValue)
+        if (HasTicked)
         {
             for (var m = 0; m < _costs.Length; m++)
             {
@@ -85,12 +91,15 @@ public sealed class CostEnsemble
             }
         }
 
-        _lastRecommendation = now;
-        return _proposals[_choice];
+        _lastTick = hour;
     }
 
     /// <summary>A percentile of the histogram with the given half-life index.</summary>
     public double Percentile(int halfLife, double p) => _histograms[halfLife].Percentile(p);
+
+    /// <summary>What the initial model proposes now, for recommendations asked for before the first tick.</summary>
+    public double InitialProposal =>
+        Percentile(_settings.InitialModel / _settings.CpuPercentiles.Length, _settings.CpuPercentiles[_settings.InitialModel % _settings.CpuPercentiles.Length]);
 
     public void Write(BinaryWriter writer)
     {
@@ -102,16 +111,16 @@ public sealed class CostEnsemble
         writer.Write((byte)_proposals.Length);
         for (var m = 0; m < _proposals.Length; m++)
         {
-            writer.Write((float)_proposals[m]);
-            writer.Write((float)_costs[m]);
+            writer.Write(_proposals[m]);
+            writer.Write(_costs[m]);
         }
 
-        writer.Write(_lastRecommendation);
+        writer.Write(_lastTick);
         writer.Write(_samples);
         writer.Write((byte)_choice);
     }
 
-    public void Read(BinaryReader reader)
+    public void Read(StateReader reader)
     {
         foreach (var histogram in _histograms)
         {
@@ -125,11 +134,12 @@ public sealed class CostEnsemble
 
         for (var m = 0; m < _proposals.Length; m++)
         {
-            _proposals[m] = reader.ReadSingle();
-            _costs[m] = reader.ReadSingle();
+            // Version 1 kept proposals and costs as floats.
+            _proposals[m] = reader.Version == 1 ? reader.ReadSingle() : reader.ReadDouble();
+            _costs[m] = reader.Version == 1 ? reader.ReadSingle() : reader.ReadDouble();
         }
 
-        _lastRecommendation = reader.ReadInt64();
+        _lastTick = reader.ReadInt64();
         _samples = reader.ReadInt64();
         _choice = reader.ReadByte() is var choice && choice < _proposals.Length
             ? choice

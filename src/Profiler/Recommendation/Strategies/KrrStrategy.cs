@@ -30,8 +30,6 @@ public sealed class KrrStrategy : IRecommendationStrategy
     {
         // One slot per day of the window, plus today's.
         private readonly Slot[] _slots = Enumerable.Range(0, WindowDays + 1).Select(_ => new Slot()).ToArray();
-        private readonly int[] _window = new int[CpuBuckets.Count];
-        private long _windowSamples;
 
         public void AddCpu(long timestamp, double cores)
         {
@@ -42,8 +40,6 @@ public sealed class KrrStrategy : IRecommendationStrategy
             slot.First = Math.Min(slot.First, timestamp);
             slot.Last = Math.Max(slot.Last, timestamp);
             slot.Samples++;
-            _window[bucket]++;
-            _windowSamples++;
         }
 
         public void AddMemory(long timestamp, double bytes)
@@ -55,25 +51,36 @@ public sealed class KrrStrategy : IRecommendationStrategy
         // KRR's simple strategy does not look at OOM kills; a killed container's usage still shows in its peak.
         public void AddOom(long timestamp, double bytes, double? requestBytes) => AddMemory(timestamp, bytes);
 
+        // KRR recomputes from its window every time: nothing to do on the hour.
+        public void Tick(long hour)
+        {
+        }
+
+        /// <summary>From the days of the last 14 that have samples; days that left the window are left out, not forgotten.</summary>
         public ContainerEstimate Recommend(long now)
         {
-            foreach (var stale in _slots.Where(s => s.Day < now / Day - WindowDays && s.Samples > 0))
-            {
-                Forget(stale);
-            }
-
-            var live = _slots.Where(s => s.Samples > 0).ToList();
-            if (_windowSamples < MinSamples || live.Count == 0 || live.Max(s => s.Last) - live.Min(s => s.First) < MinHistory.TotalSeconds)
+            var live = _slots.Where(s => s.Samples > 0 && s.Day >= now / Day - WindowDays).ToList();
+            var samples = live.Sum(s => s.Samples);
+            if (samples < MinSamples || live.Max(s => s.Last) - live.Min(s => s.First) < MinHistory.TotalSeconds)
             {
                 return default;
             }
 
-            var threshold = CpuPercentile * _windowSamples;
+            var counts = new long[CpuBuckets.Count];
+            foreach (var slot in live)
+            {
+                foreach (var (bucket, count) in slot.Cpu)
+                {
+                    counts[bucket] += count;
+                }
+            }
+
+            var threshold = CpuPercentile * samples;
             long cumulative = 0;
             var cpu = 0.0;
-            for (var i = 0; i < _window.Length; i++)
+            for (var i = 0; i < counts.Length; i++)
             {
-                cumulative += _window[i];
+                cumulative += counts[i];
                 if (cumulative >= threshold)
                 {
                     cpu = CpuBuckets.End(i);
@@ -96,22 +103,10 @@ public sealed class KrrStrategy : IRecommendationStrategy
             var slot = _slots[(int)(day % _slots.Length)];
             if (slot.Day != day)
             {
-                Forget(slot);
                 slot.Reset(day);
             }
 
             return slot;
-        }
-
-        private void Forget(Slot slot)
-        {
-            foreach (var (bucket, count) in slot.Cpu)
-            {
-                _window[bucket] -= count;
-                _windowSamples -= count;
-            }
-
-            slot.Reset(long.MinValue);
         }
 
         public void Write(BinaryWriter writer)
@@ -132,10 +127,8 @@ public sealed class KrrStrategy : IRecommendationStrategy
             }
         }
 
-        public void Read(BinaryReader reader)
+        public void Read(StateReader reader)
         {
-            Array.Clear(_window);
-            _windowSamples = 0;
             foreach (var slot in _slots)
             {
                 slot.Reset(reader.ReadInt64());
@@ -148,14 +141,12 @@ public sealed class KrrStrategy : IRecommendationStrategy
                 {
                     int bucket = reader.ReadUInt16();
                     var count = reader.ReadInt32();
-                    if (bucket >= _window.Length || count < 0)
+                    if (bucket >= CpuBuckets.Count || count < 0)
                     {
                         throw new InvalidDataException($"krr state has bucket {bucket} with count {count}");
                     }
 
                     slot.Cpu[bucket] = count;
-                    _window[bucket] += count;
-                    _windowSamples += count;
                 }
             }
         }

@@ -62,7 +62,7 @@ public sealed class PeakWithHeadroom(ResorcererSettings settings)
         writer.Write(_last);
     }
 
-    public void Read(BinaryReader reader)
+    public void Read(StateReader reader)
     {
         _peak = reader.ReadDouble();
         _peakTime = reader.ReadInt64();

@@ -41,7 +41,8 @@ public sealed record ResorcererSettings
 
 /// <summary>
 /// resorcerer's default strategy. CPU: a per-workload choice among 16 models (4 decay half-lives x 4 percentiles)
-/// by the cost each would have had on the usage that followed, rising at once and falling only by more than 20%.
+/// by the cost each would have had on the usage that followed, chosen every hour, rising at once and falling only
+/// by more than 20%.
 /// Memory: a slowly forgotten peak plus headroom sized by how far usage swings, with OOM kills raising the peak.
 /// </summary>
 public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IRecommendationStrategy
@@ -66,15 +67,21 @@ public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IR
 
         public void AddOom(long timestamp, double bytes, double? requestBytes) => _memory.AddOom(timestamp, Math.Max(bytes, requestBytes ?? 0));
 
+        /// <summary>The ensemble chooses its model; the target rises at once and falls only past the band, so that small dips do not churn pods.</summary>
+        public void Tick(long hour)
+        {
+            _cpu.Tick(hour);
+            var wanted = Math.Max(_cpu.Proposal, settings.MinCpuCores);
+            _lastCpu = wanted < _lastCpu && wanted > _lastCpu * (1 - settings.CpuDownBand) ? _lastCpu : wanted;
+        }
+
         public ContainerEstimate Recommend(long now)
         {
             Estimate? cpu = null;
             if (!_cpu.IsEmpty)
             {
-                var wanted = Math.Max(_cpu.Recommend(now), settings.MinCpuCores);
-                // Rise at once; fall only past the band, so that small dips do not churn pods.
-                var target = wanted < _lastCpu && wanted > _lastCpu * (1 - settings.CpuDownBand) ? _lastCpu : wanted;
-                _lastCpu = target;
+                // Before the first tick (less than an hour of data), what the initial model proposes.
+                var target = _cpu.HasTicked ? _lastCpu : Math.Max(_cpu.InitialProposal, settings.MinCpuCores);
                 var (halfLife, _) = _cpu.Choice;
                 cpu = new Estimate(
                     target,
@@ -92,7 +99,7 @@ public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IR
             _memory.Write(writer);
         }
 
-        public void Read(BinaryReader reader)
+        public void Read(StateReader reader)
         {
             _cpu.Read(reader);
             _lastCpu = reader.ReadDouble();

@@ -91,6 +91,11 @@ public sealed class VpaStrategy : IRecommendationStrategy
             AddMemory(timestamp, Math.Max(used + OomMinBumpBytes, used * OomBumpRatio));
         }
 
+        // The VPA keeps no record of its own answers: nothing to do on the hour.
+        public void Tick(long hour)
+        {
+        }
+
         public ContainerEstimate Recommend(long now)
         {
             if (_cpuSamples == 0 && _memory.IsEmpty)
@@ -135,7 +140,7 @@ public sealed class VpaStrategy : IRecommendationStrategy
             writer.Write(_peakTimestamp);
         }
 
-        public void Read(BinaryReader reader)
+        public void Read(StateReader reader)
         {
             _cpu.Read(reader);
             _memory.Read(reader);

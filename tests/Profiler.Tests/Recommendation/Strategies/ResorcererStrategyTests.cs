@@ -1,3 +1,4 @@
+using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Recommendation.Histograms;
 using Resorcerer.Profiler.Recommendation.Strategies;
 
@@ -80,7 +81,8 @@ public class ResorcererStrategyTests
             var t = i * 60L;
             if (t % 3600 == 0)
             {
-                recommendation = ensemble.Recommend(t);
+                ensemble.Tick(t);
+                recommendation = ensemble.Proposal;
             }
 
             ensemble.Add(t, i % 20 == 19 ? 0.5 : 0.1);
@@ -103,6 +105,7 @@ public class ResorcererStrategyTests
             {
                 if (t % 3600 == 0)
                 {
+                    estimator.Tick(t);
                     target = estimator.Recommend(t).Cpu?.Target ?? 0;
                 }
 
@@ -129,7 +132,7 @@ public class ResorcererStrategyTests
         {
             if (i % 60 == 0)
             {
-                original.Recommend(i * 60L);
+                original.Tick(i * 60L);
             }
 
             original.AddCpu(i * 60L, 0.2 + i % 13 * 0.01);
@@ -140,7 +143,7 @@ public class ResorcererStrategyTests
         original.Write(new BinaryWriter(stream));
         stream.Position = 0;
         var copy = strategy.CreateEstimator();
-        copy.Read(new BinaryReader(stream));
+        copy.Read(new StateReader(stream, StateReader.CurrentVersion));
 
         Assert.True(stream.Length < 1500, $"{stream.Length} bytes");
         Assert.Equal(original.Recommend(5000 * 60), copy.Recommend(5000 * 60));

@@ -1,0 +1,211 @@
+using Microsoft.Extensions.Options;
+using Resorcerer.Profiler.Model;
+using Resorcerer.Profiler.Recommendation;
+using Resorcerer.Profiler.Storage;
+using Resorcerer.Workloads;
+using StackExchange.Redis;
+
+namespace Resorcerer.Profiler.Profiling;
+
+/// <summary>
+/// The workloads' learned states in memory. A workload met for the first time is restored from its checkpoint
+/// before anything is folded into it, and learned state is never replaced by a thinner one: while its checkpoint
+/// cannot be read (Redis slow or down) the workload waits, its new events held in memory (up to
+/// <see cref="MaxWaitingEvents"/> in all), and a checkpoint that cannot be parsed is copied aside before the
+/// workload is learned afresh.
+/// </summary>
+public sealed class LearnedStates(ICheckpointStore checkpoints, IRecommendationStrategy strategy, IOptions<ProfilerOptions> options, ProfilerMetrics metrics, ILogger logger)
+{
+    /// <summary>Events held at most, in all, for workloads waiting for their checkpoint; newer ones past it are dropped and counted.</summary>
+    public const long MaxWaitingEvents = 2_000_000;
+
+    private const int RestoreBatch = 256;
+    private readonly Dictionary<WorkloadRef, WorkloadState> _states = [];
+    private readonly Dictionary<WorkloadRef, List<UsageEvent>> _waiting = [];
+    private long _waitingEvents;
+    private bool _restoreFailing;
+
+    public IReadOnlyCollection<WorkloadState> All => _states.Values;
+
+    /// <summary>Workloads whose checkpoint could not be read yet.</summary>
+    public int Waiting => _waiting.Count;
+
+    public int ContainerCount => _states.Values.Sum(s => s.Replay.Containers.Count);
+
+    public bool TryGet(WorkloadRef workload, out WorkloadState state) => _states.TryGetValue(workload, out state!);
+
+    /// <summary>Folds a chunk's events into the states, restoring the checkpoints of workloads not in memory first.</summary>
+    public async Task FoldAsync(FoldedChunk chunk, CancellationToken cancellationToken)
+    {
+        await RestoreAsync([.. chunk.Events.Keys.Where(w => !_states.ContainsKey(w))], cancellationToken);
+        foreach (var (workload, events) in chunk.Events)
+        {
+            if (_states.TryGetValue(workload, out var state))
+            {
+                state.Fold(events);
+            }
+            else
+            {
+                Hold(workload, events);
+            }
+        }
+
+        metrics.RecordWaitingRestores(_waiting.Count);
+    }
+
+    /// <summary>Tries again to restore the workloads whose checkpoint could not be read, folding in what was held for them.</summary>
+    public async Task RestoreWaitingAsync(CancellationToken cancellationToken)
+    {
+        if (_waiting.Count > 0)
+        {
+            await RestoreAsync([.. _waiting.Keys], cancellationToken);
+            metrics.RecordWaitingRestores(_waiting.Count);
+        }
+    }
+
+    /// <summary>Drops the states of deleted workloads and of those with no usage since <paramref name="before"/>; returns them.</summary>
+    public IReadOnlyList<WorkloadRef> Forget(IEnumerable<WorkloadRef> deleted, long before)
+    {
+        var gone = new List<WorkloadRef>();
+        foreach (var workload in deleted)
+        {
+            _states.Remove(workload);
+            DropWaiting(workload);
+            gone.Add(workload);
+        }
+
+        foreach (var idle in _states.Values.Where(s => s.LastSeen < before).Select(s => s.Workload).ToList())
+        {
+            _states.Remove(idle);
+            gone.Add(idle);
+        }
+
+        return gone;
+    }
+
+    private async Task RestoreAsync(List<WorkloadRef> workloads, CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        var otherSettings = 0;
+        foreach (var batch in workloads.Chunk(RestoreBatch))
+        {
+            var loaded = await Task.WhenAll(batch.Select(async workload => (workload, result: await TryLoadAsync(workload, cancellationToken))));
+            foreach (var (workload, (data, failure)) in loaded)
+            {
+                if (failure is not null)
+                {
+                    failures.Add(failure);
+                    continue;
+                }
+
+                WorkloadState? restored = null;
+                if (data is not null)
+                {
+                    try
+                    {
+                        restored = WorkloadState.Load(workload, strategy, options.Value.History.Value, data);
+                        otherSettings += restored is null ? 1 : 0;
+                    }
+                    catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+                    {
+                        if (await TryMoveAsideAsync(workload, e.Message, cancellationToken) is { } problem)
+                        {
+                            failures.Add(problem);
+                            continue;
+                        }
+                    }
+                }
+
+                var state = restored ?? new WorkloadState(workload, strategy, options.Value.History.Value);
+                _states[workload] = state;
+                if (_waiting.Remove(workload, out var held))
+                {
+                    _waitingEvents -= held.Count;
+                    state.Fold(held);
+                }
+            }
+        }
+
+        if (otherSettings > 0)
+        {
+            logger.LogInformation("{Count} checkpoint(s) were made with another --strategy or --history: those workloads are learned afresh", otherSettings);
+        }
+
+        if (failures.Count > 0)
+        {
+            metrics.RecordError("redis");
+            if (!_restoreFailing)
+            {
+                logger.LogWarning("The checkpoints of {Count} workload(s) cannot be read ({Problem}): they wait, and what is read for them is held in memory until their checkpoint can be read",
+                    failures.Count, failures[0]);
+            }
+        }
+        else if (_restoreFailing && _waiting.Count == 0)
+        {
+            logger.LogInformation("Checkpoints can be read again: every waiting workload was restored");
+        }
+
+        _restoreFailing = failures.Count > 0;
+    }
+
+    private async Task<(byte[]? Data, string? Failure)> TryLoadAsync(WorkloadRef workload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await checkpoints.LoadAsync(workload.ToString(), cancellationToken), null);
+        }
+        catch (InvalidDataException e)
+        {
+            // Something else sits at the key: treated as an unreadable checkpoint.
+            return (await TryMoveAsideAsync(workload, e.Message, cancellationToken) is { } problem ? (null, problem) : (null, null));
+        }
+        catch (Exception e) when (IsRedisFailure(e) && !options.Value.Once)
+        {
+            return (null, e.Message);
+        }
+    }
+
+    /// <summary>Copies an unreadable checkpoint aside; null when done, else why it could not be (the workload then waits).</summary>
+    private async Task<string?> TryMoveAsideAsync(WorkloadRef workload, string error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var aside = await checkpoints.MoveAsideAsync(workload.ToString(), cancellationToken);
+            metrics.RecordError("checkpoint_unreadable");
+            logger.LogWarning("The checkpoint of {Workload} cannot be read ({Error}): a copy is kept at {Key}, and the workload is learned afresh",
+                workload, error, aside);
+            return null;
+        }
+        catch (Exception e) when (IsRedisFailure(e) && !options.Value.Once)
+        {
+            return $"the unreadable checkpoint of {workload} cannot be set aside: {e.Message}";
+        }
+    }
+
+    private void Hold(WorkloadRef workload, IReadOnlyList<UsageEvent> events)
+    {
+        if (_waitingEvents + events.Count > MaxWaitingEvents)
+        {
+            metrics.RecordDroppedEvents("checkpoint_unavailable", events.Count);
+            return;
+        }
+
+        if (!_waiting.TryGetValue(workload, out var held))
+        {
+            _waiting[workload] = held = [];
+        }
+
+        held.AddRange(events);
+        _waitingEvents += events.Count;
+    }
+
+    private void DropWaiting(WorkloadRef workload)
+    {
+        if (_waiting.Remove(workload, out var held))
+        {
+            _waitingEvents -= held.Count;
+        }
+    }
+
+    public static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
+}
