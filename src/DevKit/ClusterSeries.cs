@@ -51,6 +51,12 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
 
     public IReadOnlyList<PodSeries> Pods => _pods;
 
+    public IReadOnlyList<ReplicaSetSeries> ReplicaSets => _replicaSets;
+
+    public IReadOnlyList<JobSeries> Jobs => _jobs;
+
+    public IReadOnlyList<OomKillSeries> Kills => _kills;
+
     public ClusterSeries Add(PodSeries pod)
     {
         _pods.Add(pod);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Resorcerer.DevKit;
@@ -12,8 +13,10 @@ public sealed class ServerUnavailableException(string message) : Exception(messa
 /// A server program started from its binary on a loopback port, stopped (by its PID) when disposed.
 /// Its output is kept so that a failure to start can say why.
 /// </summary>
-public abstract class ServerProcess : IAsyncDisposable
+public abstract partial class ServerProcess : IAsyncDisposable
 {
+    private const int SigCont = 18, SigStop = 19;
+
     private readonly StringBuilder _output = new();
     private Process? _process;
 
@@ -110,6 +113,23 @@ public abstract class ServerProcess : IAsyncDisposable
             await process.WaitForExitAsync();
         }
     }
+
+    /// <summary>Freezes the server (SIGSTOP): it keeps its connections but answers nothing, as a stalled server does.</summary>
+    public void Pause() => Signal(SigStop);
+
+    /// <summary>Lets a paused server go on (SIGCONT).</summary>
+    public void Resume() => Signal(SigCont);
+
+    private void Signal(int signal)
+    {
+        if (_process is not { HasExited: false } process || Kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"could not send signal {signal} to the server (errno {Marshal.GetLastPInvokeError()})");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     public virtual async ValueTask DisposeAsync()
     {

@@ -55,8 +55,9 @@ public sealed class ProfilerHarness : IAsyncDisposable
 
     /// <summary>A new cycle with empty memory, as after a restart; it shares the servers and the checkpoints.</summary>
     public ProfilingCycle NewCycle(IUsageSource? source = null, TimeProvider? time = null, TimeProvider? clock = null, IWorkloadCatalog? events = null,
-        IConnectionSource? mesh = null) => new(
-        new ConfiguredNamespaces(Options), events ?? new NoWorkloadCatalog(), source ?? Source, mesh ?? Mesh, Store, Checkpoints, StrategyCatalog.Find(Options.Value.Strategy)!,
+        IConnectionSource? mesh = null, ICheckpointStore? checkpoints = null) => new(
+        new ConfiguredNamespaces(Options), events ?? new NoWorkloadCatalog(), source ?? Source, mesh ?? Mesh, Store, checkpoints ?? Checkpoints,
+        StrategyCatalog.Find(Options.Value.Strategy)!,
         clock ?? time ?? TimeProvider.System, Options,
         new ProfilerMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry())), NullLogger<ProfilingCycle>.Instance);
 

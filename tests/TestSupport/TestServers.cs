@@ -17,6 +17,11 @@ public interface IRedisUnderTest : IAsyncDisposable
     Task StopAsync();
 
     Task RestartAsync();
+
+    /// <summary>Freezes the server: connections stay open, nothing is answered (SIGSTOP, or a paused container).</summary>
+    Task PauseAsync();
+
+    Task ResumeAsync();
 }
 
 /// <summary>A real Prometheus holding the given series.</summary>
@@ -122,6 +127,18 @@ public static class TestServers
 
         public Task RestartAsync() => server.RestartAsync();
 
+        public Task PauseAsync()
+        {
+            server.Pause();
+            return Task.CompletedTask;
+        }
+
+        public Task ResumeAsync()
+        {
+            server.Resume();
+            return Task.CompletedTask;
+        }
+
         public ValueTask DisposeAsync() => server.DisposeAsync();
     }
 
@@ -134,6 +151,10 @@ public static class TestServers
         public Task StopAsync() => container.StopAsync();
 
         public Task RestartAsync() => container.StartAsync();
+
+        public Task PauseAsync() => container.PauseAsync();
+
+        public Task ResumeAsync() => container.UnpauseAsync();
 
         public ValueTask DisposeAsync() => container.DisposeAsync();
     }

@@ -11,8 +11,9 @@ namespace Resorcerer.Profiler.Profiling;
 /// The workloads' learned states in memory. A workload met for the first time is restored from its checkpoint
 /// before anything is folded into it, and learned state is never replaced by a thinner one: while its checkpoint
 /// cannot be read (Redis slow or down) the workload waits, its new events held in memory (up to
-/// <see cref="MaxWaitingEvents"/> in all), and a checkpoint that cannot be parsed is copied aside before the
-/// workload is learned afresh.
+/// <see cref="MaxWaitingEvents"/> in all). A checkpoint that cannot be parsed is copied aside, and one made with
+/// another strategy or history left as it is; either way the workload is learned afresh from the whole history
+/// Prometheus holds (<see cref="NamespacesToRelearn"/>), not only from what comes next.
 /// </summary>
 public sealed class LearnedStates(ICheckpointStore checkpoints, IRecommendationStrategy strategy, IOptions<ProfilerOptions> options, ProfilerMetrics metrics, ILogger logger)
 {
@@ -20,10 +21,17 @@ public sealed class LearnedStates(ICheckpointStore checkpoints, IRecommendationS
     public const long MaxWaitingEvents = 2_000_000;
 
     private const int RestoreBatch = 256;
+
+    /// <summary>Stands for a value of another type at the checkpoint's key: it does not parse.</summary>
+    private static readonly byte[] NotACheckpoint = [0];
     private readonly Dictionary<WorkloadRef, WorkloadState> _states = [];
     private readonly Dictionary<WorkloadRef, List<UsageEvent>> _waiting = [];
+    private readonly HashSet<WorkloadRef> _relearn = [];
     private long _waitingEvents;
     private bool _restoreFailing;
+
+    /// <summary>Namespaces holding workloads to be learned afresh: their history is to be read again from its start.</summary>
+    public IReadOnlyList<string> NamespacesToRelearn => [.. _relearn.Select(w => w.Namespace).Distinct().Order(StringComparer.Ordinal)];
 
     public IReadOnlyCollection<WorkloadState> All => _states.Values;
 
@@ -34,10 +42,13 @@ public sealed class LearnedStates(ICheckpointStore checkpoints, IRecommendationS
 
     public bool TryGet(WorkloadRef workload, out WorkloadState state) => _states.TryGetValue(workload, out state!);
 
-    /// <summary>Folds a chunk's events into the states, restoring the checkpoints of workloads not in memory first.</summary>
-    public async Task FoldAsync(FoldedChunk chunk, CancellationToken cancellationToken)
+    /// <summary>
+    /// Folds a chunk's events into the states, restoring the checkpoints of workloads not in memory first;
+    /// <paramref name="fromHistoryStart"/> when the reading this chunk belongs to began at the start of the history.
+    /// </summary>
+    public async Task FoldAsync(FoldedChunk chunk, bool fromHistoryStart, CancellationToken cancellationToken)
     {
-        await RestoreAsync([.. chunk.Events.Keys.Where(w => !_states.ContainsKey(w))], cancellationToken);
+        await RestoreAsync([.. chunk.Events.Keys.Where(w => !_states.ContainsKey(w))], fromHistoryStart, cancellationToken);
         foreach (var (workload, events) in chunk.Events)
         {
             if (_states.TryGetValue(workload, out var state))
@@ -58,9 +69,19 @@ public sealed class LearnedStates(ICheckpointStore checkpoints, IRecommendationS
     {
         if (_waiting.Count > 0)
         {
-            await RestoreAsync([.. _waiting.Keys], cancellationToken);
+            await RestoreAsync([.. _waiting.Keys], fromHistoryStart: false, cancellationToken);
             metrics.RecordWaitingRestores(_waiting.Count);
         }
+    }
+
+    /// <summary>
+    /// The history of <paramref name="namespaces"/> has been read again from its start: workloads of theirs still
+    /// without a state had no usage in it, and are no longer waited for.
+    /// </summary>
+    public void Relearned(IEnumerable<string> namespaces)
+    {
+        var done = namespaces.ToHashSet(StringComparer.Ordinal);
+        _relearn.RemoveWhere(w => done.Contains(w.Namespace));
     }
 
     /// <summary>Drops the states of deleted workloads and of those with no usage since <paramref name="before"/>; returns them.</summary>
@@ -83,11 +104,21 @@ public sealed class LearnedStates(ICheckpointStore checkpoints, IRecommendationS
         return gone;
     }
 
-    private async Task RestoreAsync(List<WorkloadRef> workloads, CancellationToken cancellationToken)
+    /// <summary>
+    /// Restores the workloads from their checkpoints. <paramref name="fromHistoryStart"/>: what is being read began at
+    /// the start of the history, so a workload to be learned afresh can start empty now; otherwise it waits for its
+    /// namespace's history to be read again.
+    /// </summary>
+    private async Task RestoreAsync(List<WorkloadRef> workloads, bool fromHistoryStart, CancellationToken cancellationToken)
     {
         var failures = new List<string>();
         var otherSettings = 0;
-        foreach (var batch in workloads.Chunk(RestoreBatch))
+        foreach (var workload in workloads.Where(w => fromHistoryStart && _relearn.Remove(w)))
+        {
+            Start(workload, Empty(workload));
+        }
+
+        foreach (var batch in workloads.Where(w => !_relearn.Contains(w) && !_states.ContainsKey(w)).Chunk(RestoreBatch))
         {
             var loaded = await Task.WhenAll(batch.Select(async workload => (workload, result: await TryLoadAsync(workload, cancellationToken))));
             foreach (var (workload, (data, failure)) in loaded)
@@ -98,37 +129,41 @@ public sealed class LearnedStates(ICheckpointStore checkpoints, IRecommendationS
                     continue;
                 }
 
-                WorkloadState? restored = null;
-                if (data is not null)
+                WorkloadState? restored;
+                try
                 {
-                    try
+                    restored = data is null ? Empty(workload) : WorkloadState.Load(workload, strategy, options.Value.History.Value, data);
+                    otherSettings += restored is null ? 1 : 0;
+                }
+                catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+                {
+                    if (await TryMoveAsideAsync(workload, e.Message, cancellationToken) is { } problem)
                     {
-                        restored = WorkloadState.Load(workload, strategy, options.Value.History.Value, data);
-                        otherSettings += restored is null ? 1 : 0;
+                        failures.Add(problem);
+                        continue;
                     }
-                    catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
-                    {
-                        if (await TryMoveAsideAsync(workload, e.Message, cancellationToken) is { } problem)
-                        {
-                            failures.Add(problem);
-                            continue;
-                        }
-                    }
+
+                    restored = null;
                 }
 
-                var state = restored ?? new WorkloadState(workload, strategy, options.Value.History.Value);
-                _states[workload] = state;
-                if (_waiting.Remove(workload, out var held))
+                if (restored is not null)
                 {
-                    _waitingEvents -= held.Count;
-                    state.Fold(held);
+                    Start(workload, restored);
+                }
+                else if (fromHistoryStart)
+                {
+                    Start(workload, Empty(workload));
+                }
+                else
+                {
+                    Relearn(workload);
                 }
             }
         }
 
         if (otherSettings > 0)
         {
-            logger.LogInformation("{Count} checkpoint(s) were made with another --strategy or --history: those workloads are learned afresh", otherSettings);
+            logger.LogInformation("{Count} checkpoint(s) were made with another --strategy or --history: those workloads are learned afresh from their history", otherSettings);
         }
 
         if (failures.Count > 0)
@@ -148,16 +183,18 @@ public sealed class LearnedStates(ICheckpointStore checkpoints, IRecommendationS
         _restoreFailing = failures.Count > 0;
     }
 
+    private WorkloadState Empty(WorkloadRef workload) => new(workload, strategy, options.Value.History.Value);
+
     private async Task<(byte[]? Data, string? Failure)> TryLoadAsync(WorkloadRef workload, CancellationToken cancellationToken)
     {
         try
         {
             return (await checkpoints.LoadAsync(workload.ToString(), cancellationToken), null);
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException)
         {
-            // Something else sits at the key: treated as an unreadable checkpoint.
-            return (await TryMoveAsideAsync(workload, e.Message, cancellationToken) is { } problem ? (null, problem) : (null, null));
+            // Something else sits at the key: read as an unreadable checkpoint.
+            return (NotACheckpoint, null);
         }
         catch (Exception e) when (IsRedisFailure(e) && !options.Value.Once)
         {
@@ -182,8 +219,30 @@ public sealed class LearnedStates(ICheckpointStore checkpoints, IRecommendationS
         }
     }
 
+    private void Start(WorkloadRef workload, WorkloadState state)
+    {
+        _states[workload] = state;
+        if (_waiting.Remove(workload, out var held))
+        {
+            _waitingEvents -= held.Count;
+            state.Fold(held);
+        }
+    }
+
+    /// <summary>To be learned from the start of its history; what was read for it so far is read again then.</summary>
+    private void Relearn(WorkloadRef workload)
+    {
+        _relearn.Add(workload);
+        DropWaiting(workload);
+    }
+
     private void Hold(WorkloadRef workload, IReadOnlyList<UsageEvent> events)
     {
+        if (_relearn.Contains(workload))
+        {
+            return; // read again with its namespace's history
+        }
+
         if (_waitingEvents + events.Count > MaxWaitingEvents)
         {
             metrics.RecordDroppedEvents("checkpoint_unavailable", events.Count);

@@ -27,12 +27,9 @@ public sealed class ProfileWriter(
     /// <summary>Removes the workload's profile and checkpoint with the next write.</summary>
     public void Delete(WorkloadRef workload) => _pendingDeletes.Add(workload);
 
-    /// <summary>
-    /// Writes the dirty states' profiles, as of the data's time <paramref name="at"/>, stamped <paramref name="now"/>,
-    /// with their connections; then the pending removals.
-    /// </summary>
+    /// <summary>Writes the dirty states' profiles, stamped <paramref name="now"/>, with their connections; then the pending removals.</summary>
     public async Task<WriteResult> WriteAsync(
-        IEnumerable<WorkloadState> states, long at, DateTimeOffset now, Func<WorkloadRef, ConnectionProfile?> connections, CancellationToken cancellationToken)
+        IEnumerable<WorkloadState> states, DateTimeOffset now, Func<WorkloadRef, ConnectionProfile?> connections, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var gate = new RecommendationSettings(settings.MinSamples, settings.MinHistory.Value);
@@ -41,7 +38,7 @@ public sealed class ProfileWriter(
         var failures = 0;
         foreach (var batch in states.Where(s => s.Dirty).OrderBy(s => s.Workload.ToString(), StringComparer.Ordinal).Chunk(WriteBatch))
         {
-            var results = await Task.WhenAll(batch.Select(state => WriteOneAsync(state, at, now, gate, connections, cancellationToken)));
+            var results = await Task.WhenAll(batch.Select(state => WriteOneAsync(state, now, gate, connections, cancellationToken)));
             foreach (var (workload, profile, ok) in results)
             {
                 if (!ok)
@@ -91,11 +88,11 @@ public sealed class ProfileWriter(
     }
 
     private async Task<(WorkloadRef Workload, WorkloadProfile? Profile, bool Ok)> WriteOneAsync(
-        WorkloadState state, long at, DateTimeOffset now, RecommendationSettings gate, Func<WorkloadRef, ConnectionProfile?> connections, CancellationToken cancellationToken)
+        WorkloadState state, DateTimeOffset now, RecommendationSettings gate, Func<WorkloadRef, ConnectionProfile?> connections, CancellationToken cancellationToken)
     {
         var policy = catalog.PolicyFor(state.Workload);
         ReportPolicyProblems(state.Workload, policy);
-        var profile = ProfileBuilder.Build(state.Workload, state.Replay, at, now, gate, policy) is { } built
+        var profile = ProfileBuilder.Build(state.Workload, state.Replay, now, gate, policy) is { } built
             ? built with { Connections = connections(state.Workload) }
             : null;
         try

@@ -110,18 +110,17 @@ public sealed class ProfilingCycle
         // 2. Read and fold what came since each namespace's cursor; namespaces that share a cursor share queries.
         foreach (var group in namespaces.GroupBy(ns => Math.Max(cursors.GetValueOrDefault(ns, historyStart), historyStart)))
         {
-            await foreach (var chunk in _reader.ReadAsync([.. group], group.Key, end, _folder.Knows, cancellationToken))
-            {
-                tally.Folding.Start();
-                var folded = _folder.Fold(chunk);
-                await _states.FoldAsync(folded, cancellationToken);
-                tally.Add(folded);
-                tally.Folding.Stop();
-                foreach (var ns in group)
-                {
-                    cursors[ns] = chunk.Window.End.ToUnixTimeSeconds();
-                }
-            }
+            await ReadAndFoldAsync([.. group], group.Key, end, group.Key == historyStart, cursors, tally, cancellationToken);
+        }
+
+        // ... and again from the start of the history where a workload is to be learned afresh (its checkpoint was
+        // unreadable, or made with other settings): the others skip what they have already learned.
+        if (_states.NamespacesToRelearn.Where(namespaces.Contains).ToList() is { Count: > 0 } relearn)
+        {
+            _logger.LogInformation("Reading the history of [{Namespaces}] again, to learn afresh the workloads whose checkpoint could not be used",
+                string.Join(", ", relearn));
+            await ReadAndFoldAsync(relearn, historyStart, end, fromHistoryStart: true, cursors, tally, cancellationToken);
+            _states.Relearned(relearn);
         }
 
         // 3. The service-mesh traffic of the last window, for the profiles' connections.
@@ -132,7 +131,7 @@ public sealed class ProfilingCycle
 
         // 5. Write profiles and checkpoints of what changed, then the cursors.
         var writing = Stopwatch.StartNew();
-        var result = await _writer.WriteAsync(_states.All, end, DateTimeOffset.FromUnixTimeSeconds(now), _connections.For, cancellationToken);
+        var result = await _writer.WriteAsync(_states.All, DateTimeOffset.FromUnixTimeSeconds(now), _connections.For, cancellationToken);
         await _cursors.SaveAsync(cancellationToken);
 
         var report = new CycleReport(namespaces, _folder.PodCount, result.Written, result.Kept, tally.Unowned.Count, tally.OomKills,
@@ -145,6 +144,23 @@ public sealed class ProfilingCycle
         _metrics.Record(report, TrackedWorkloads, TrackedContainers);
         Log(report);
         return report;
+    }
+
+    private async Task ReadAndFoldAsync(
+        IReadOnlyList<string> group, long from, long end, bool fromHistoryStart, Dictionary<string, long> cursors, Tally tally, CancellationToken cancellationToken)
+    {
+        await foreach (var chunk in _reader.ReadAsync(group, from, end, _folder.Knows, cancellationToken))
+        {
+            tally.Folding.Start();
+            var folded = _folder.Fold(chunk);
+            await _states.FoldAsync(folded, fromHistoryStart, cancellationToken);
+            tally.Add(folded);
+            tally.Folding.Stop();
+            foreach (var ns in group)
+            {
+                cursors[ns] = chunk.Window.End.ToUnixTimeSeconds();
+            }
+        }
     }
 
     /// <summary>The cycle's window: from the start of the history to now less <c>--lag</c>, both on whole steps.</summary>

@@ -10,12 +10,13 @@ namespace Resorcerer.Profiler.Recommendation;
 public static class ProfileBuilder
 {
     /// <summary>
-    /// The profile as of the data's time <paramref name="at"/> (Unix seconds), stamped <paramref name="updatedAt"/>;
-    /// null when no container has enough data for either resource.
+    /// The profile as of the workload's newest data (the replay's clock, not the wall clock: a profile depends on the
+    /// usage alone), stamped <paramref name="updatedAt"/>; null when no container has enough data for either resource.
     /// </summary>
     public static WorkloadProfile? Build(
-        WorkloadRef workload, WorkloadReplay replay, long at, DateTimeOffset updatedAt, RecommendationSettings gate, WorkloadPolicy? policy = null)
+        WorkloadRef workload, WorkloadReplay replay, DateTimeOffset updatedAt, RecommendationSettings gate, WorkloadPolicy? policy = null)
     {
+        var at = replay.Until;
         var profiles = new SortedDictionary<string, ContainerProfile>(StringComparer.Ordinal);
         foreach (var (name, recommendation) in replay.Recommend(at, gate))
         {

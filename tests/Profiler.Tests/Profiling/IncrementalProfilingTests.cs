@@ -25,6 +25,7 @@ public sealed class IncrementalProfilingTests(ClusterFixture cluster)
     [Theory]
     [InlineData("krr")]
     [InlineData("vpa")]
+    [InlineData("resorcerer")]
     public async Task Two_cycles_across_a_restart_learn_exactly_what_one_full_cycle_learns(string strategy)
     {
         await using var harness = new ProfilerHarness(cluster, o => o.Strategy = strategy);
