@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Resorcerer.Configuration;
+using Resorcerer.Hosting;
 using Resorcerer.Profiler.Backtest;
 using Resorcerer.Profiler.Connections;
 using Resorcerer.Profiler.Hosting;
@@ -11,7 +11,8 @@ namespace Resorcerer.Profiler;
 /// <summary>Entry point: reads the settings, then runs one cycle (<c>--once</c>) or the loop with its endpoints.</summary>
 public static class ProfilerProgram
 {
-    public const int Success = 0, DependencyFailed = 1, InvalidSettings = 2;
+    public static ProgramInfo Info { get; } =
+        new("resorcerer-profiler", ProfilerCli.Usage, ProfilerCli.Description, ProfilerCli.Options, ProfilerCli.Footer, "http://0.0.0.0:8080");
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -25,56 +26,27 @@ public static class ProfilerProgram
             return await GraphCommand.RunAsync(args[1..], Console.Out, Console.Error);
         }
 
-        var cli = CommandLine.Parse(args, ProfilerCli.Options);
-        if (cli.HelpRequested)
+        if (ProgramHost.CreateBuilder(Info, args, out var exitCode) is not { } builder)
         {
-            Console.Out.Write(CommandLine.Help(ProfilerCli.Usage, ProfilerCli.Description, ProfilerCli.Options, ProfilerCli.Footer));
-            return Success;
+            return exitCode;
         }
 
-        if (!cli.IsValid)
-        {
-            Console.Error.WriteLine($"resorcerer-profiler: {cli.Error}. Run with --help for the options.");
-            return InvalidSettings;
-        }
-
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Configuration
-            .AddInMemoryCollection(CommandLine.FromEnvironment(ProfilerCli.Options, Environment.GetEnvironmentVariables()))
-            .AddInMemoryCollection(cli.Values);
-        builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://0.0.0.0:8080");
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss ";
-        });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information)
-            .AddFilter("System.Net.Http", LogLevel.Warning);
         // The loop only runs when the host starts, which --once never does.
         builder.Services.AddProfiler().AddProfilerLoop();
-
-        ProfilerOptions options;
-        WebApplication app;
-        try
+        if (ProgramHost.Build(Info, builder, app => _ = app.Services.GetRequiredService<IOptions<ProfilerOptions>>().Value, out exitCode) is not { } app)
         {
-            app = builder.Build();
-            options = app.Services.GetRequiredService<IOptions<ProfilerOptions>>().Value;
-        }
-        catch (Exception e) when (SettingsErrors.IsSettingsError(e))
-        {
-            Console.Error.WriteLine("resorcerer-profiler: invalid settings:");
-            foreach (var failure in SettingsErrors.Describe(e, ProfilerCli.Options))
-            {
-                Console.Error.WriteLine($"  {failure}");
-            }
-
-            Console.Error.WriteLine("Run with --help for the options.");
-            return InvalidSettings;
+            return exitCode;
         }
 
         await using (app)
         {
-            return options.Once ? await RunOnceAsync(app) : await RunLoopAsync(app);
+            if (app.Services.GetRequiredService<IOptions<ProfilerOptions>>().Value.Once)
+            {
+                return await RunOnceAsync(app);
+            }
+
+            app.MapProfilerEndpoints();
+            return await ProgramHost.RunAsync(Info, app);
         }
     }
 
@@ -95,19 +67,12 @@ public static class ProfilerProgram
                 Console.Out.Write(ProfileText.Table(report.Written));
             }
 
-            return Success;
+            return ProgramHost.Success;
         }
         catch (Exception e) when (CycleFailure.Kind(e) != "internal")
         {
-            Console.Error.WriteLine($"resorcerer-profiler: profiling failed: {CycleFailure.Describe(e)}");
-            return DependencyFailed;
+            Console.Error.WriteLine($"{Info.Name}: profiling failed: {CycleFailure.Describe(e)}");
+            return ProgramHost.DependencyFailed;
         }
-    }
-
-    private static async Task<int> RunLoopAsync(WebApplication app)
-    {
-        app.MapProfilerEndpoints();
-        await app.RunAsync();
-        return Success;
     }
 }

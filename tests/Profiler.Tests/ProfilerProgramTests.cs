@@ -45,8 +45,11 @@ public sealed class ProfilerProgramTests(ClusterFixture cluster)
             Kind = "NamespaceList",
             Items = [new V1Namespace { Metadata = new V1ObjectMeta { Name = "other" } }],
         });
-        var kubeconfig = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
-        await File.WriteAllTextAsync(kubeconfig, $$$"""
+        // KUBECONFIG lists several files, as kubectl users have it: a missing one, the one naming the current context,
+        // and one with another cluster. They merge, the first mention of a name winning.
+        var directory = Directory.CreateTempSubdirectory("kubeconfig-").FullName;
+        var (missing, first, second) = (Path.Combine(directory, "missing"), Path.Combine(directory, "first"), Path.Combine(directory, "second"));
+        await File.WriteAllTextAsync(first, $$$"""
             apiVersion: v1
             kind: Config
             clusters: [{name: fake, cluster: {server: "{{{api.Url}}}"}}]
@@ -54,16 +57,81 @@ public sealed class ProfilerProgramTests(ClusterFixture cluster)
             contexts: [{name: fake, context: {cluster: fake, user: fake}}]
             current-context: fake
             """);
+        await File.WriteAllTextAsync(second, """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: elsewhere, cluster: {server: "http://127.0.0.1:9"}}]
+            users: [{name: elsewhere, user: {token: other}}]
+            contexts: [{name: elsewhere, context: {cluster: elsewhere, user: elsewhere}}]
+            current-context: elsewhere
+            """);
 
         var result = await ProgramRun.RunAsync(Program,
             ["--once", "--prometheus-url", cluster.Prometheus.Url.ToString(), "--redis", cluster.Redis.Configuration, "--history", "12h"],
-            new Dictionary<string, string> { ["KUBECONFIG"] = kubeconfig });
-        File.Delete(kubeconfig);
+            new Dictionary<string, string> { ["KUBECONFIG"] = string.Join(Path.PathSeparator, missing, first, second) });
+        Directory.Delete(directory, recursive: true);
 
         Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
         Assert.Contains("other/Deployment/elsewhere", result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("shop/", result.Stdout, StringComparison.Ordinal);
         Assert.Contains(api.Requests, r => r.Contains("labelSelector", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_namespaces_or_any_kubeconfig_it_says_what_to_give()
+    {
+        var home = Directory.CreateTempSubdirectory("home-").FullName;
+        var result = await ProgramRun.RunAsync(Program,
+            ["--once", "--prometheus-url", cluster.Prometheus.Url.ToString(), "--redis", cluster.Redis.Configuration],
+            new Dictionary<string, string> { ["KUBECONFIG"] = "", ["HOME"] = home, ["KUBERNETES_SERVICE_HOST"] = "" });
+        Directory.Delete(home, recursive: true);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("no in-cluster service account and no kubeconfig", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Give --namespaces or set KUBECONFIG.", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_exits_two_naming_urls()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var result = await ProgramRun.RunAsync(Program,
+            ["--namespaces", "shop", "--prometheus-url", cluster.Prometheus.Url.ToString(), "--redis", cluster.Redis.Configuration, "--urls", $"http://127.0.0.1:{port}"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"--urls 'http://127.0.0.1:{port}': the address is already in use", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Readyz_answers_503_until_a_cycle_has_succeeded(bool prometheusAnswers)
+    {
+        await using (var harness = new ProfilerHarness(cluster))
+        {
+            await harness.FlushRedisAsync();
+        }
+
+        var port = DevKit.ServerProcess.FreePort();
+        var prometheus = prometheusAnswers ? cluster.Prometheus.Url.ToString() : "http://127.0.0.1:9";
+        await using var profiler = BackgroundProgram.Start(Program,
+            ["--namespaces", "shop", "--prometheus-url", prometheus, "--redis", cluster.Redis.Configuration,
+             "--history", "12h", "--retries", "0", "--urls", $"http://127.0.0.1:{port}"]);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await profiler.WaitUntilAsync(() => client.GetAsync("/healthz"));
+
+        var expected = prometheusAnswers ? "ok: last successful cycle at " : "not ready: no successful cycle yet; the last cycle failed: cannot reach Prometheus";
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var response = await client.GetAsync("/readyz");
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode == body.StartsWith("ok: ", StringComparison.Ordinal), $"{(int)response.StatusCode}: {body}");
+            return body.StartsWith(expected, StringComparison.Ordinal);
+        }, $"/readyz to answer '{expected}...'");
     }
 
     [Fact]

@@ -22,6 +22,20 @@ public sealed class WebhookProgramTests
     }
 
     [Fact]
+    public async Task A_port_in_use_exits_two_naming_urls()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var result = await ProgramRun.RunAsync(Program, ["--redis", "127.0.0.1:9,connectTimeout=200", "--urls", $"http://127.0.0.1:{port}"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"--urls 'http://127.0.0.1:{port}': the address is already in use", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_key_that_does_not_match_is_refused_at_start()
     {
         var directory = Directory.CreateTempSubdirectory().FullName;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Resorcerer.Profiler.Profiling;
+using Resorcerer.Hosting;
 using Resorcerer.Profiler.Workloads;
 
 namespace Resorcerer.Profiler.Hosting;
@@ -63,6 +64,7 @@ public sealed class ProfilerLoop(
             {
                 var kind = CycleFailure.Kind(e);
                 metrics.RecordFailure(kind);
+                health.CycleFailed(CycleFailure.Describe(e));
                 logger.LogError("Profiling cycle failed ({Kind}): {Message}. Stored profiles are unchanged; retrying in {Interval}",
                     kind, CycleFailure.Describe(e), options.Value.Interval);
             }
@@ -71,10 +73,14 @@ public sealed class ProfilerLoop(
     }
 }
 
-/// <summary>Readiness of the profiler: ready once a cycle has succeeded.</summary>
-public sealed class ProfilerHealth
+/// <summary>
+/// Readiness of the profiler: ready once a cycle has succeeded in this process, or while it stands by for another
+/// replica that leads. Before that (the first cycle still runs, or fails) it is not ready, and says why.
+/// </summary>
+public sealed class ProfilerHealth : IReadinessCheck
 {
     private long _lastSuccess;
+    private string? _lastFailure;
 
     /// <summary>The leader election, when the profiler takes part in one.</summary>
     public LeaderGate? Gate { get; set; }
@@ -82,5 +88,25 @@ public sealed class ProfilerHealth
     public DateTimeOffset? LastSuccess =>
         Interlocked.Read(ref _lastSuccess) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
-    public void CycleSucceeded(DateTimeOffset at) => Interlocked.Exchange(ref _lastSuccess, at.UtcTicks);
+    public void CycleSucceeded(DateTimeOffset at)
+    {
+        Interlocked.Exchange(ref _lastSuccess, at.UtcTicks);
+        _lastFailure = null;
+    }
+
+    public void CycleFailed(string reason) => _lastFailure = reason;
+
+    public Readiness Check()
+    {
+        var failure = _lastFailure is { } reason ? $"; the last cycle failed: {reason}" : string.Empty;
+        if (Gate is { IsLeader: false } gate)
+        {
+            return new Readiness(true, $"standing by ({gate.Leader ?? "no leader yet"} leads)");
+        }
+
+        var role = Gate is null ? string.Empty : "leader; ";
+        return LastSuccess is { } at
+            ? new Readiness(true, $"{role}last successful cycle at {at:u}{failure}")
+            : new Readiness(false, $"{role}no successful cycle yet{(failure.Length > 0 ? failure : " (the first one is running)")}");
+    }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using k8s;
-using Prometheus;
+using Resorcerer.Hosting;
 using Resorcerer.Profiler.Connections;
 using Resorcerer.Profiler.Storage;
 using Resorcerer.Profiler.Profiling;
@@ -21,11 +21,7 @@ public static class ProfilerServices
         services.AddSingleton<IValidateOptions<ProfilerOptions>, ProfilerOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
 
-        var registry = Metrics.NewCustomRegistry();
-        // The process's own health next to resorcerer's: CPU, memory, GC collections, threads (read at scrape time).
-        DotNetStats.Register(registry);
-        services.AddSingleton(registry);
-        services.AddSingleton<ProfilerMetrics>(_ => new ProfilerMetrics(Metrics.WithCustomRegistry(registry)));
+        services.AddSingleton<ProfilerMetrics>();
 
         services.AddSingleton(provider => new PrometheusClient(
             PrometheusHttp.Create(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value), provider.GetRequiredService<ProfilerMetrics>()));
@@ -41,7 +37,8 @@ public static class ProfilerServices
         // One Kubernetes client, made only when something needs it (not with --namespaces and no leader election).
         services.AddSingleton<Func<IKubernetes>>(_ =>
         {
-            var client = new Lazy<IKubernetes>(KubernetesClientFactory.Create);
+            var client = new Lazy<IKubernetes>(() => KubernetesAccess.Connect(
+                "Without --namespaces, finding the namespaces labelled resorcerer.io/enabled=true", "Give --namespaces or set KUBECONFIG."));
             return () => client.Value;
         });
         services.AddSingleton<ClusterWatcher>();
@@ -60,6 +57,7 @@ public static class ProfilerServices
         services.AddTransient<ProfilingCycle>();
         services.AddSingleton<Func<ProfilingCycle>>(provider => provider.GetRequiredService<ProfilingCycle>);
         services.AddSingleton<ProfilerHealth>();
+        services.AddSingleton<IReadinessCheck>(provider => provider.GetRequiredService<ProfilerHealth>());
         return services;
     }
 
@@ -67,14 +65,10 @@ public static class ProfilerServices
     public static IServiceCollection AddProfilerLoop(this IServiceCollection services) =>
         services.AddHostedService<ProfilerLoop>();
 
-    /// <summary>Health and metrics endpoints.</summary>
+    /// <summary>Health and metrics endpoints, and the service graph.</summary>
     public static WebApplication MapProfilerEndpoints(this WebApplication app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok"));
-        // Ready as soon as it runs: the profiler serves no traffic that must wait for a first cycle.
-        app.MapGet("/readyz", (ProfilerHealth health) => Results.Text(
-            (health.Gate is { } gate ? gate.IsLeader ? "ok: leader; " : $"ok: standing by ({gate.Leader ?? "no leader yet"} leads); " : "ok: ") +
-            (health.LastSuccess is { } at ? $"last successful cycle at {at:u}" : "no successful cycle yet")));
+        app.MapHealthEndpoints();
         app.MapGet("/api/v1/graph", async (string? @namespace, IProfileStore store, CancellationToken cancellationToken) =>
         {
             if (@namespace is not null && !ProfilerOptionsValidator.IsNamespaceName(@namespace))
@@ -91,7 +85,6 @@ public static class ProfilerServices
                 return Results.Text($"the profiles cannot be read from Redis: {e.Message}\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
-        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
         return app;
     }
 }

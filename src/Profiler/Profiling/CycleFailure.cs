@@ -1,5 +1,5 @@
 using Resorcerer.Profiler.Prometheus;
-using Resorcerer.Profiler.Workloads;
+using Resorcerer.Hosting;
 using StackExchange.Redis;
 
 namespace Resorcerer.Profiler.Profiling;

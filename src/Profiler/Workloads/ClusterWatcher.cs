@@ -1,3 +1,4 @@
+using Resorcerer.Hosting;
 using System.Collections.Concurrent;
 using k8s;
 using k8s.Models;

@@ -1,3 +1,4 @@
+using Resorcerer.Hosting;
 using k8s;
 using Microsoft.Extensions.Options;
 using Resorcerer.Profiles;
@@ -60,33 +61,3 @@ public sealed class OptedInNamespaces(Func<IKubernetes> connect) : INamespaceSou
         }
     }
 }
-
-/// <summary>Builds the Kubernetes client from the in-cluster service account or the user's kubeconfig.</summary>
-public static class KubernetesClientFactory
-{
-    public static IKubernetes Create()
-    {
-        KubernetesClientConfiguration config;
-        try
-        {
-            // KUBECONFIG may list several files; like kubectl, the first one that exists is used.
-            var kubeconfig = Environment.GetEnvironmentVariable("KUBECONFIG")?
-                .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-                .FirstOrDefault(File.Exists);
-            config = KubernetesClientConfiguration.IsInCluster()
-                ? KubernetesClientConfiguration.InClusterConfig()
-                : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
-        }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
-        {
-            throw new KubernetesAccessException(
-                "no --namespaces given, so opted-in namespaces are found through the Kubernetes API, but there is no " +
-                $"in-cluster service account and no usable kubeconfig ({e.Message}). Give --namespaces or set KUBECONFIG.", e);
-        }
-
-        return new Kubernetes(config);
-    }
-}
-
-/// <summary>The Kubernetes API could not be used; the message says why and what to do.</summary>
-public sealed class KubernetesAccessException(string message, Exception? inner = null) : Exception(message, inner);

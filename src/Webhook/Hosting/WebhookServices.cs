@@ -1,7 +1,7 @@
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using Prometheus;
+using Resorcerer.Hosting;
 using Resorcerer.Storage;
 using Resorcerer.Webhook.Admission;
 using Resorcerer.Webhook.Patching;
@@ -19,14 +19,7 @@ public static class WebhookServices
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
 
-        var registry = Metrics.NewCustomRegistry();
-        // The process's own health next to resorcerer's: CPU, memory, GC collections, threads (read at scrape time).
-        DotNetStats.Register(registry);
-        services.AddSingleton(registry);
-        // No exemplars: nothing here traces requests, and reading the trace context on every admission costs.
-        var factory = Metrics.WithCustomRegistry(registry);
-        factory.ExemplarBehavior = ExemplarBehavior.NoExemplars();
-        services.AddSingleton(_ => new WebhookMetrics(factory));
+        services.AddSingleton<WebhookMetrics>();
 
         // Connected once at start-up (see WebhookProgram), never inside an admission: a burst of first admissions
         // would otherwise hold thread-pool threads waiting on the connect that needs them. With Redis down the
@@ -71,9 +64,7 @@ public static class WebhookServices
     {
         // A plain request delegate to a handler made once: nothing to bind or resolve per request, no per-request scope.
         app.MapPost("/mutate", app.Services.GetRequiredService<AdmissionHandler>().HandleAsync);
-        app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", () => Results.Text("ok"));
-        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
+        app.MapHealthEndpoints();
         return app;
     }
 }

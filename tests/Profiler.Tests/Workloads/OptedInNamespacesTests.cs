@@ -1,3 +1,4 @@
+using Resorcerer.Hosting;
 using System.Net;
 using k8s.Models;
 using Resorcerer.Profiler.Workloads;
