@@ -15,7 +15,7 @@ public static class ProfilerCli
         new("prometheus-username", S + "PrometheusUsername", "User name for HTTP basic authentication to Prometheus.", "NAME"),
         new("prometheus-password-file", S + "PrometheusPasswordFile", "File with the basic-authentication password.", "FILE"),
         new("prometheus-ca-file", S + "PrometheusCaFile", "PEM file of the certificate authorities that may sign the Prometheus server's certificate.", "FILE"),
-        new("prometheus-header", S + "PrometheusHeaders", "An extra request header 'Name: value', e.g. 'X-Scope-OrgID: team-a' for Mimir or Cortex. Give it once per header.", "HEADER", Repeatable: true),
+        new("prometheus-header", S + "PrometheusHeaders", "An extra request header 'Name: value', e.g. 'X-Scope-OrgID: team-a' for Mimir or Cortex. Give it once per header; in the environment, RESORCERER_PROMETHEUS_HEADER_0, _1, ... one each (or RESORCERER_PROMETHEUS_HEADER, comma-separated).", "HEADER", Repeatable: true),
         new("redis", S + "Redis", "StackExchange.Redis configuration string of the Redis that holds the profiles, e.g. redis:6379,password=secret. Required.", "CONFIG"),
         new("namespaces", S + "Namespaces", "Comma-separated namespaces to profile. Without it, the namespaces labelled resorcerer.io/enabled=true are found through the Kubernetes API (in-cluster, or from KUBECONFIG / ~/.kube/config).", "NS[,NS...]"),
         new("once", S + "Once", "Run one profiling cycle and exit: 0 on success, 1 when Prometheus, Redis or Kubernetes cannot be used."),

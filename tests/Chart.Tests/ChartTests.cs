@@ -134,7 +134,9 @@ public class ChartTests
         Assert.Equal(2, profiler.Spec.Replicas);
         var env = profiler.Spec.Template.Spec.Containers[0].Env.ToDictionary(e => e.Name, e => e.Value);
         Assert.Equal("true", env["RESORCERER_LEADER_ELECT"]);
-        Assert.Equal("X-Scope-OrgID: platform", env["RESORCERER_PROMETHEUS_HEADER"]);
+        // One variable per header, so that a value with commas stays whole.
+        Assert.Equal("X-Scope-OrgID: platform", env["RESORCERER_PROMETHEUS_HEADER_0"]);
+        Assert.Equal("Accept: application/json, text/plain", env["RESORCERER_PROMETHEUS_HEADER_1"]);
         Assert.Equal(["leases"], rendered.One<V1Role>().Rules.Single().Resources);
 
         var webhook = rendered.Named<V1Deployment>("rsc-resorcerer-webhook");

@@ -103,30 +103,47 @@ public static class CommandLine
         static CommandLineResult Fail(string error) => new(new Dictionary<string, string?>(), false, error);
     }
 
-    /// <summary>Reads the <c>RESORCERER_*</c> variables of the given options from an environment block.</summary>
+    /// <summary>
+    /// Reads the <c>RESORCERER_*</c> variables of the given options from an environment block. A repeatable option
+    /// takes <c>NAME_0</c>, <c>NAME_1</c>, ... one value each, verbatim (so a value may hold commas), or else
+    /// <c>NAME</c> with comma-separated values.
+    /// </summary>
     public static IReadOnlyDictionary<string, string?> FromEnvironment(IReadOnlyList<CliOption> options, IDictionary environment)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var option in options)
         {
-            if (environment[option.EnvironmentVariable] is string value && value.Length > 0)
+            if (option.Repeatable)
             {
-                if (option.Repeatable)
+                var items = Numbered(option.EnvironmentVariable).ToList();
+                if (items.Count == 0 && environment[option.EnvironmentVariable] is string joined)
                 {
-                    var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                    for (var i = 0; i < items.Length; i++)
-                    {
-                        values[$"{option.ConfigKey}:{i}"] = items[i];
-                    }
+                    items = [.. joined.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
                 }
-                else
+
+                for (var i = 0; i < items.Count; i++)
                 {
-                    values[option.ConfigKey] = value;
+                    values[$"{option.ConfigKey}:{i}"] = items[i];
                 }
+            }
+            else if (environment[option.EnvironmentVariable] is string value && value.Length > 0)
+            {
+                values[option.ConfigKey] = value;
             }
         }
 
         return values;
+
+        IEnumerable<string> Numbered(string variable)
+        {
+            for (var i = 0; environment[$"{variable}_{i}"] is string item; i++)
+            {
+                if (item.Length > 0)
+                {
+                    yield return item;
+                }
+            }
+        }
     }
 
     /// <summary>Help text: usage, description and one entry per option with its variable and default.</summary>

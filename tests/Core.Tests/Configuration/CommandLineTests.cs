@@ -63,6 +63,22 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void Numbered_variables_give_a_repeatable_option_values_that_hold_commas()
+    {
+        var environment = new Hashtable
+        {
+            ["RESORCERER_TRACE"] = "ignored.csv", ["RESORCERER_TRACE_0"] = "a, with a comma.csv", ["RESORCERER_TRACE_1"] = "b.csv",
+            ["RESORCERER_TRACE_3"] = "after a gap: not read",
+        };
+
+        var values = CommandLine.FromEnvironment(Options, environment);
+
+        Assert.Equal("a, with a comma.csv", values["P:Traces:0"]);
+        Assert.Equal("b.csv", values["P:Traces:1"]);
+        Assert.Equal(2, values.Count);
+    }
+
+    [Fact]
     public void Help_lists_every_option_with_its_variable()
     {
         var help = CommandLine.Help("tool [options]", "Does things.", Options);
