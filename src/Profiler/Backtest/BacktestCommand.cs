@@ -26,11 +26,12 @@ public static class BacktestCommand
 
     public const string Description =
         """
-        Replays recorded usage through recommendation strategies, exactly as the profiler runs them, and
-        scores the requests each would have set. The same rules hold for every strategy:
-          - each (workload, container) series is replayed in time order; a recommendation is recomputed at
-            every whole hour of trace time from the samples before it, and applied when it differs from the
-            current request by more than 10%, or at once after an OOM kill;
+        Replays recorded usage through recommendation strategies with the profiler's own replay, and scores
+        the requests each would have set. The same rules hold for every strategy:
+          - each workload's rows (all its containers) are replayed in time order; at every whole hour of trace
+            time, from the samples up to it, the workload gets the recommendation a profile would hold then
+            (none before 100 samples over 3 h; CPU in whole millicores, memory in whole MiB), applied to the
+            samples after it when it differs from the request by more than 10%, or at once after an OOM kill;
           - the first 24 h of each series teach the strategy but are not scored;
           - memory_bytes = 0 is a missing reading: not scored and not learned from;
           - the memory limit equals the memory request: a sample above it is an OOM kill, which the
