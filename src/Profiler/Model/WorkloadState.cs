@@ -22,19 +22,16 @@ public sealed class WorkloadState(WorkloadRef workload, IRecommendationStrategy 
     /// <summary>Folded data not yet turned into a stored profile and checkpoint.</summary>
     public bool Dirty { get; set; }
 
-    /// <summary>Folds events not seen before (newer than the replay's clock) and marks the state for writing.</summary>
-    public void Fold(IReadOnlyList<UsageEvent> events)
+    /// <summary>Folds events (in fold order) not seen before, newer than the replay's clock, and marks the state for writing.</summary>
+    public void Fold(IEnumerable<UsageEvent> events)
     {
         var until = Replay.Until;
-        var fresh = events.Where(e => e.Timestamp > until).ToList();
-        if (fresh.Count == 0)
+        Replay.Fold(events.Where(e => e.Timestamp > until));
+        if (Replay.Until > until)
         {
-            return;
+            LastSeen = Math.Max(LastSeen, Replay.Until);
+            Dirty = true;
         }
-
-        Replay.Fold(fresh);
-        LastSeen = Math.Max(LastSeen, fresh[^1].Timestamp);
-        Dirty = true;
     }
 
     public byte[] Save()

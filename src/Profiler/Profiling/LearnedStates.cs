@@ -236,7 +236,7 @@ public sealed class LearnedStates(ICheckpointStore checkpoints, IRecommendationS
         DropWaiting(workload);
     }
 
-    private void Hold(WorkloadRef workload, IReadOnlyList<UsageEvent> events)
+    private void Hold(WorkloadRef workload, WorkloadUsage events)
     {
         if (_relearn.Contains(workload))
         {

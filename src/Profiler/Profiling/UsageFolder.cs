@@ -11,8 +11,53 @@ public sealed record UsageChunk(TimeWindow Window, Ownership Owners, IReadOnlyLi
     public long Samples => Cpu.Sum(c => c.Samples.Count) + Memory.Sum(c => c.Samples.Count);
 }
 
-/// <summary>A chunk turned into each workload's usage events (in fold order), and what could not be attributed.</summary>
-public sealed record FoldedChunk(IReadOnlyDictionary<WorkloadRef, IReadOnlyList<UsageEvent>> Events, IReadOnlyCollection<ContainerKey> Unowned, long Samples, int OomKills);
+/// <summary>A chunk turned into each workload's usage events, and what could not be attributed.</summary>
+public sealed record FoldedChunk(IReadOnlyDictionary<WorkloadRef, WorkloadUsage> Events, IReadOnlyCollection<ContainerKey> Unowned, long Samples, int OomKills);
+
+/// <summary>
+/// One workload's usage in a chunk: the series of its pods' containers, as read. Enumerating it yields their events
+/// in fold order (time, then CPU before memory before kills, then the order the series were added in), merged as
+/// they are read: the chunk's samples are not copied into one big list.
+/// </summary>
+public sealed class WorkloadUsage : IEnumerable<UsageEvent>
+{
+    private readonly List<(string Container, UsageKind Kind, IReadOnlyList<Sample> Samples)> _series = [];
+
+    public int Count { get; private set; }
+
+    public void Add(string container, UsageKind kind, IReadOnlyList<Sample> samples)
+    {
+        _series.Add((container, kind, samples));
+        Count += samples.Count;
+    }
+
+    public IEnumerator<UsageEvent> GetEnumerator()
+    {
+        // A k-way merge: each series is in time order; ties go by kind, then by the series' place.
+        var next = new int[_series.Count];
+        var queue = new PriorityQueue<int, (long Timestamp, UsageKind Kind, int Series)>(_series.Count);
+        for (var i = 0; i < _series.Count; i++)
+        {
+            if (_series[i].Samples.Count > 0)
+            {
+                queue.Enqueue(i, (_series[i].Samples[0].Timestamp, _series[i].Kind, i));
+            }
+        }
+
+        while (queue.TryDequeue(out var i, out _))
+        {
+            var (container, kind, samples) = _series[i];
+            var sample = samples[next[i]++];
+            yield return new UsageEvent(sample.Timestamp, container, kind, sample.Value);
+            if (next[i] < samples.Count)
+            {
+                queue.Enqueue(i, (samples[next[i]].Timestamp, kind, i));
+            }
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
 
 /// <summary>
 /// Turns chunks of usage into workloads' events: pods are mapped to their workload (through what kube-state-metrics
@@ -35,7 +80,7 @@ public sealed class UsageFolder
     {
         var seen = chunk.Window.End.ToUnixTimeSeconds();
         _owners.Learn(chunk.Owners, seen);
-        var events = new Dictionary<WorkloadRef, List<UsageEvent>>();
+        var events = new Dictionary<WorkloadRef, WorkloadUsage>();
         var unowned = new HashSet<ContainerKey>();
         Collect(chunk.Cpu, UsageKind.Cpu);
         Collect(chunk.Memory, UsageKind.Memory);
@@ -44,14 +89,12 @@ public sealed class UsageFolder
         {
             if (_owners.WorkloadOf(kill.Container.Namespace, kill.Container.Pod) is { } workload)
             {
-                Events(workload).Add(UsageEvent.OomKill(kill.Timestamp, kill.Container.Container, kill.MemoryBytes));
+                Events(workload).Add(kill.Container.Container, UsageKind.OomKill, [new Sample(kill.Timestamp, kill.MemoryBytes)]);
                 kills++;
             }
         }
 
-        return new FoldedChunk(
-            events.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<UsageEvent>)UsageEvent.InFoldOrder(pair.Value)),
-            unowned, chunk.Samples, kills);
+        return new FoldedChunk(events, unowned, chunk.Samples, kills);
 
         void Collect(IReadOnlyList<ContainerUsage> series, UsageKind kind)
         {
@@ -69,22 +112,18 @@ public sealed class UsageFolder
                     continue;
                 }
 
-                var list = Events(workload);
-                foreach (var sample in usage.Samples)
-                {
-                    list.Add(new UsageEvent(sample.Timestamp, usage.Container.Container, kind, sample.Value));
-                }
+                Events(workload).Add(usage.Container.Container, kind, usage.Samples);
             }
         }
 
-        List<UsageEvent> Events(WorkloadRef workload)
+        WorkloadUsage Events(WorkloadRef workload)
         {
-            if (!events.TryGetValue(workload, out var list))
+            if (!events.TryGetValue(workload, out var usage))
             {
-                events[workload] = list = [];
+                events[workload] = usage = new WorkloadUsage();
             }
 
-            return list;
+            return usage;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
 using Resorcerer.Profiler.Model;
@@ -46,24 +47,45 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
         UsageResource resource, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken) =>
         await ReadRangeAsync(selector => UsageQuery(resource, selector), namespaces, window, cancellationToken);
 
-    public async Task<IReadOnlyList<OomKill>> ReadOomKillsAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken) =>
-        [.. from series in await ReadRangeAsync(selector => OomQuery(selector, options.Value.Step), namespaces, window, cancellationToken)
-            from point in series.Samples
-            select new OomKill(series.Container, point.Timestamp, point.Value)];
+    public async Task<IReadOnlyList<OomKill>> ReadOomKillsAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
+    {
+        var points = await ReadRangeAsync(selector => OomQuery(selector, options.Value.Step), namespaces, window, cancellationToken);
+        var kills = points.SelectMany(series => series.Samples.Select(point => (series.Container, point.Timestamp))).ToList();
+        if (kills.Count == 0)
+        {
+            return [];
+        }
+
+        // The memory in use at each kill, in one more query over the killed pods only: cheap, where a max_over_time
+        // over every container of the namespaces at every step would not be.
+        var killed = kills.Select(k => k.Container).Distinct().ToList();
+        var memory = (await ReadRangeAsync(selector => MemoryBeforeQuery(selector, killed.Select(c => c.Pod)),
+                [.. killed.Select(c => c.Namespace).Distinct()], window, cancellationToken))
+            .SelectMany(series => series.Samples.Select(point => (Key: (series.Container, point.Timestamp), point.Value)))
+            .ToDictionary(p => p.Key, p => p.Value);
+        return [.. from kill in kills
+                where memory.ContainsKey(kill)
+                select new OomKill(kill.Container, kill.Timestamp, memory[kill])];
+    }
 
     /// <summary>
     /// One point per OOM kill: at the first step whose restart count is above the step before it, while the last
-    /// termination's reason is OOMKilled (kube-state-metrics keeps it until the next termination), valued at the
-    /// container's highest working set in the ten minutes before. Every point stands on its own, so a kill is found
-    /// once whichever chunks the window is read in.
+    /// termination's reason is OOMKilled (kube-state-metrics keeps it until the next termination). Every point stands
+    /// on its own, so a kill is found once, at the same time, whichever chunks the window is read in.
     /// </summary>
     public static string OomQuery(string namespaceSelector, Duration step)
     {
         const string By = "max by (namespace, pod, container)";
         var restarts = $"kube_pod_container_status_restarts_total{{{namespaceSelector}}}";
-        return $"{By} (max_over_time(container_memory_working_set_bytes{{{namespaceSelector},container!=\"\",container!=\"POD\"}}[10m])) " +
-            $"and on (namespace, pod, container) (({By} ({restarts}) - {By} ({restarts} offset {step})) > 0) " +
+        return $"(({By} ({restarts}) - {By} ({restarts} offset {step})) > 0) " +
             $"and on (namespace, pod, container) ({By} (kube_pod_container_status_last_terminated_reason{{{namespaceSelector},reason=\"OOMKilled\"}}) == 1)";
+    }
+
+    /// <summary>The highest working set in the ten minutes up to each step, of the given pods' containers.</summary>
+    public static string MemoryBeforeQuery(string namespaceSelector, IEnumerable<string> pods)
+    {
+        var names = string.Join('|', pods.Distinct().Order(StringComparer.Ordinal).Select(p => Regex.Escape(p).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)));
+        return $"max by (namespace, pod, container) (max_over_time(container_memory_working_set_bytes{{{namespaceSelector},pod=~\"{names}\",container!=\"\",container!=\"POD\"}}[10m]))";
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed class PrometheusUsageSourceTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Oom_kills_are_found_once_each_with_their_time()
+    public async Task Oom_kills_are_found_once_each_with_their_time_and_the_memory_in_use()
     {
         await using var harness = new ProfilerHarness(cluster);
         var kills = await harness.Source.ReadOomKillsAsync(["shop"], Window, CancellationToken.None);
@@ -48,6 +48,23 @@ public sealed class PrometheusUsageSourceTests(ClusterFixture cluster)
         var kill = Assert.Single(kills);
         Assert.Equal(new ContainerKey("shop", "db-0", "postgres"), kill.Container);
         Assert.InRange(kill.Timestamp, TestCluster.OomKillTime(cluster.End), TestCluster.OomKillTime(cluster.End) + 120);
+        Assert.Equal(1024.0 * 1024 * 1024, kill.MemoryBytes);
+    }
+
+    [Fact]
+    public async Task A_kill_is_found_once_however_the_window_is_cut()
+    {
+        await using var harness = new ProfilerHarness(cluster);
+        var kill = TestCluster.OomKillTime(cluster.End);
+        var found = new List<OomKill>();
+        // Windows of three minutes, meeting around the kill as the profiler's chunks meet.
+        for (var start = kill - 15 * 60; start < kill + 15 * 60; start += 180)
+        {
+            found.AddRange(await harness.Source.ReadOomKillsAsync(["shop"],
+                new TimeWindow(DateTimeOffset.FromUnixTimeSeconds(start + 60), DateTimeOffset.FromUnixTimeSeconds(start + 180)), CancellationToken.None));
+        }
+
+        Assert.Equal(Assert.Single(await harness.Source.ReadOomKillsAsync(["shop"], Window, CancellationToken.None)), Assert.Single(found));
     }
 
     [Fact]
