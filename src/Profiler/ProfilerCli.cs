@@ -10,7 +10,7 @@ public static class ProfilerCli
 
     public static IReadOnlyList<CliOption> Options { get; } =
     [
-        new("prometheus-url", S + "PrometheusUrl", "Base URL of the Prometheus HTTP API (Prometheus, Thanos, Mimir or VictoriaMetrics). Required.", "URL"),
+        new("prometheus-url", S + "PrometheusUrl", "Base URL of the Prometheus HTTP API (Prometheus, Thanos, Mimir or VictoriaMetrics). Required. A user and password in it (http://user:pass@host) are sent as basic authentication and never printed.", "URL"),
         new("prometheus-bearer-token-file", S + "PrometheusBearerTokenFile", "File with a bearer token sent to Prometheus; read at every request, so a rotated token is picked up.", "FILE"),
         new("prometheus-username", S + "PrometheusUsername", "User name for HTTP basic authentication to Prometheus.", "NAME"),
         new("prometheus-password-file", S + "PrometheusPasswordFile", "File with the basic-authentication password.", "FILE"),

@@ -98,7 +98,7 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
         }
         else if (!Uri.TryCreate(options.PrometheusUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
         {
-            failures.Add($"--prometheus-url '{options.PrometheusUrl}' is not an http(s) URL");
+            failures.Add($"--prometheus-url '{UrlText.Redact(options.PrometheusUrl)}' is not an http(s) URL");
         }
 
         foreach (var (flag, file) in new[]

@@ -83,13 +83,19 @@ public static class PolicyAnnotations
                 return null;
             }
 
-            if (parse(text, out var amount))
+            if (!parse(text, out var amount))
             {
-                return amount;
+                problems.Add($"{key}: '{text}' is not a quantity");
+                return null;
             }
 
-            problems.Add($"{key}: '{text}' is not a quantity");
-            return null;
+            if (amount <= 0)
+            {
+                problems.Add($"{key}: '{text}' is not above zero (Kubernetes counts a zero request as none)");
+                return null;
+            }
+
+            return amount;
         }
     }
 

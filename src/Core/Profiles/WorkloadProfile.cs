@@ -30,6 +30,12 @@ public sealed record WorkloadProfile
     /// <summary>Who the workload talks to and how much, from service-mesh metrics; absent without a mesh.</summary>
     public ConnectionProfile? Connections { get; init; }
 
+    /// <summary>
+    /// What the cluster's largest node could give a pod when the profile was made (its allocatable CPU and memory);
+    /// absent when the profiler did not know. A request above it could be scheduled nowhere.
+    /// </summary>
+    public NodeSize? LargestNode { get; init; }
+
     /// <summary>The longest history any of its container profiles rests on (derived, so not stored).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public TimeSpan History
@@ -51,6 +57,16 @@ public sealed record WorkloadProfile
             return longest;
         }
     }
+}
+
+/// <summary>A node's CPU (millicores) and memory (bytes).</summary>
+public sealed record NodeSize(long Cpu, long Memory)
+{
+    /// <summary>
+    /// Where nothing better is known, no request above this can be meant: beyond any machine a cluster runs on today
+    /// (the largest offered have under 1,000 cores and 32 TiB).
+    /// </summary>
+    public static NodeSize Beyond { get; } = new(1024 * 1000, 32L * 1024 * 1024 * 1024 * 1024);
 }
 
 /// <summary>A container's CPU and memory profile. Either is null when its data was too thin to trust.</summary>

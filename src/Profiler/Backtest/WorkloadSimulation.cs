@@ -54,11 +54,20 @@ public sealed class WorkloadSimulation
         }
 
         var oom = container.Score(row);
-        List<UsageEvent> events = [UsageEvent.Cpu(t, row.Container, row.CpuCores)];
-        if (row.MemoryBytes > 0)
+        // What is learned passes the profiler's checks (UsageSanity): no impossible readings, and memory counts for
+        // at most the reading before it (the trace's previous row of this container).
+        List<UsageEvent> events = [];
+        if (UsageSanity.Rejection(UsageKind.Cpu, row.CpuCores, Model.NodeBounds.Fallback) is null)
         {
-            events.Add(UsageEvent.Memory(t, row.Container, row.MemoryBytes));
+            events.Add(UsageEvent.Cpu(t, row.Container, row.CpuCores));
         }
+
+        if (UsageSanity.Rejection(UsageKind.Memory, row.MemoryBytes, Model.NodeBounds.Fallback) is null)
+        {
+            events.Add(UsageEvent.Memory(t, row.Container, UsageSanity.Confirmed(row.MemoryBytes, container.PreviousMemory)));
+        }
+
+        container.PreviousMemory = row.MemoryBytes > 0 ? row.MemoryBytes : null;
 
         if (oom)
         {
@@ -132,6 +141,9 @@ internal sealed class ScoredContainer(long first, bool record, double? cpu = nul
     public double? Memory { get; private set; } = memory;
 
     public IReadOnlyList<AppliedRequests> History => _history ?? [];
+
+    /// <summary>The memory of the container's previous row, when it had a reading.</summary>
+    public double? PreviousMemory { get; set; }
 
     /// <summary>Scores the row against the requests in force (after the warm-up day); true when it is an OOM kill.</summary>
     public bool Score(TraceRow row)

@@ -112,7 +112,8 @@ public sealed class PrometheusConnectionSource(PrometheusClient prometheus) : IC
             // A proxy of a pod with no known controller (a bare pod, a Job) names no workload: nothing to profile.
             if (source is not null && destination is not null)
             {
-                result.Add(new TrafficSeries(mesh, kind, source, destination, series.Samples));
+                // NaN and infinities (a rate over a gap) carry no traffic.
+                result.Add(new TrafficSeries(mesh, kind, source, destination, [.. series.Samples.Where(s => double.IsFinite(s.Value))]));
             }
         }
     }

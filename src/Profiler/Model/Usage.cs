@@ -45,3 +45,32 @@ public readonly record struct TimeWindow(DateTimeOffset Start, DateTimeOffset En
 {
     public TimeSpan Length => End - Start;
 }
+
+/// <summary>
+/// What the largest node of the cluster has, from kube-state-metrics: its capacity (no container can use more) and
+/// what is allocatable to pods (no request above it can be scheduled), CPU in cores and memory in bytes; null where
+/// kube-state-metrics does not say. Where it does not, <see cref="Fallback"/> stands in.
+/// </summary>
+public sealed record NodeBounds(double? CapacityCpuCores, double? CapacityMemoryBytes, double? AllocatableCpuCores, double? AllocatableMemoryBytes)
+{
+    /// <summary>Beyond any machine a cluster runs on today (<see cref="Profiles.NodeSize.Beyond"/>).</summary>
+    public static readonly double FallbackCpuCores = Profiles.NodeSize.Beyond.Cpu / 1000.0, FallbackMemoryBytes = Profiles.NodeSize.Beyond.Memory;
+
+    public static NodeBounds Fallback { get; } = new(null, null, null, null);
+
+    /// <summary>The most CPU a container can use: the largest node's capacity, or the fallback.</summary>
+    public double MaxCpuCores => CapacityCpuCores ?? AllocatableCpuCores ?? FallbackCpuCores;
+
+    /// <summary>The most memory a container can use: the largest node's capacity, or the fallback.</summary>
+    public double MaxMemoryBytes => CapacityMemoryBytes ?? AllocatableMemoryBytes ?? FallbackMemoryBytes;
+
+    /// <summary>The largest request that can be scheduled: the largest node's allocatable, or its capacity, or the fallback.</summary>
+    public double MaxCpuRequestCores => AllocatableCpuCores ?? CapacityCpuCores ?? FallbackCpuCores;
+
+    public double MaxMemoryRequestBytes => AllocatableMemoryBytes ?? CapacityMemoryBytes ?? FallbackMemoryBytes;
+
+    /// <summary>The largest node's allocatable size for profiles, when kube-state-metrics said it.</summary>
+    public Profiles.NodeSize? Largest => (AllocatableCpuCores ?? CapacityCpuCores) is { } cpu && (AllocatableMemoryBytes ?? CapacityMemoryBytes) is { } memory
+        ? new Profiles.NodeSize((long)Math.Floor(cpu * 1000), (long)Math.Floor(memory))
+        : null;
+}

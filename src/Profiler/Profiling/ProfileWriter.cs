@@ -29,16 +29,17 @@ public sealed class ProfileWriter(
 
     /// <summary>Writes the dirty states' profiles, stamped <paramref name="now"/>, with their connections; then the pending removals.</summary>
     public async Task<WriteResult> WriteAsync(
-        IEnumerable<WorkloadState> states, DateTimeOffset now, Func<WorkloadRef, ConnectionProfile?> connections, CancellationToken cancellationToken)
+        IEnumerable<WorkloadState> states, DateTimeOffset now, Func<WorkloadRef, ConnectionProfile?> connections, NodeBounds bounds, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var gate = new RecommendationSettings(settings.MinSamples, settings.MinHistory.Value);
+        var gate = new RecommendationSettings(settings.MinSamples, settings.MinHistory.Value).Within(bounds);
+        var largest = bounds.Largest;
         var written = new List<WorkloadProfile>();
         var kept = new List<WorkloadRef>();
         var failures = 0;
         foreach (var batch in states.Where(s => s.Dirty).OrderBy(s => s.Workload.ToString(), StringComparer.Ordinal).Chunk(WriteBatch))
         {
-            var results = await Task.WhenAll(batch.Select(state => WriteOneAsync(state, now, gate, connections, cancellationToken)));
+            var results = await Task.WhenAll(batch.Select(state => WriteOneAsync(state, now, gate, largest, connections, cancellationToken)));
             foreach (var (workload, profile, ok) in results)
             {
                 if (!ok)
@@ -88,12 +89,13 @@ public sealed class ProfileWriter(
     }
 
     private async Task<(WorkloadRef Workload, WorkloadProfile? Profile, bool Ok)> WriteOneAsync(
-        WorkloadState state, DateTimeOffset now, RecommendationSettings gate, Func<WorkloadRef, ConnectionProfile?> connections, CancellationToken cancellationToken)
+        WorkloadState state, DateTimeOffset now, RecommendationSettings gate, NodeSize? largest, Func<WorkloadRef, ConnectionProfile?> connections,
+        CancellationToken cancellationToken)
     {
         var policy = catalog.PolicyFor(state.Workload);
         ReportPolicyProblems(state.Workload, policy);
         var profile = ProfileBuilder.Build(state.Workload, state.Replay, now, gate, policy) is { } built
-            ? built with { Connections = connections(state.Workload) }
+            ? built with { Connections = connections(state.Workload), LargestNode = largest }
             : null;
         try
         {

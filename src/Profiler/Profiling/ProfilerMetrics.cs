@@ -17,6 +17,7 @@ public sealed class ProfilerMetrics
     private readonly Gauge _connections;
     private readonly Gauge _waitingRestores;
     private readonly Counter _droppedEvents;
+    private readonly Counter _rejected;
 
     public ProfilerMetrics(IMetricFactory factory)
     {
@@ -34,6 +35,8 @@ public sealed class ProfilerMetrics
         _pending = factory.CreateGauge("resorcerer_profiler_pending_writes", "Workloads whose profile and checkpoint wait for Redis.");
         _waitingRestores = factory.CreateGauge("resorcerer_profiler_checkpoint_restores_waiting",
             "Workloads whose checkpoint could not be read yet (Redis slow or down): what is read for them is held in memory.");
+        _rejected = factory.CreateCounter("resorcerer_profiler_samples_rejected_total",
+            "Readings not learned from, by reason: not_a_number, negative, zero_memory, above_node_capacity (more than the largest node has).", ["reason"]);
         _droppedEvents = factory.CreateCounter("resorcerer_profiler_events_dropped_total",
             "Usage samples and OOM kills read but not learned from, by reason.", ["reason"]);
     }
@@ -49,6 +52,10 @@ public sealed class ProfilerMetrics
         _tracked.WithLabels("containers").Set(trackedContainers);
         _pending.Set(report.PendingWrites);
         _checkpointBytes.WithLabels("cycle_total").Set(Interlocked.Exchange(ref _cycleCheckpointBytes, 0));
+        foreach (var (reason, count) in report.Rejected)
+        {
+            _rejected.WithLabels(reason).Inc(count);
+        }
     }
 
     private long _cycleCheckpointBytes;

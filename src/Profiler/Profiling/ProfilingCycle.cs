@@ -30,6 +30,9 @@ public sealed record CycleReport(
 
     /// <summary>Workloads whose checkpoint could not be read yet: what was read for them waits in memory.</summary>
     public int WaitingForCheckpoint { get; init; }
+
+    /// <summary>Readings not learned from, by reason (<see cref="UsageSanity"/>).</summary>
+    public IReadOnlyDictionary<string, long> Rejected { get; init; } = new Dictionary<string, long>();
 }
 
 /// <summary>
@@ -104,8 +107,9 @@ public sealed class ProfilingCycle
         var (historyStart, end) = Window(now);
         var tally = new Tally();
 
-        // 1. Workloads whose checkpoint could not be read before try again.
+        // 1. Workloads whose checkpoint could not be read before try again; the largest node's size is read again.
         await _states.RestoreWaitingAsync(cancellationToken);
+        await _reader.RefreshBoundsAsync(DateTimeOffset.FromUnixTimeSeconds(end), cancellationToken);
 
         // 2. Read and fold what came since each namespace's cursor; namespaces that share a cursor share queries.
         foreach (var group in namespaces.GroupBy(ns => Math.Max(cursors.GetValueOrDefault(ns, historyStart), historyStart)))
@@ -131,7 +135,7 @@ public sealed class ProfilingCycle
 
         // 5. Write profiles and checkpoints of what changed, then the cursors.
         var writing = Stopwatch.StartNew();
-        var result = await _writer.WriteAsync(_states.All, DateTimeOffset.FromUnixTimeSeconds(now), _connections.For, cancellationToken);
+        var result = await _writer.WriteAsync(_states.All, DateTimeOffset.FromUnixTimeSeconds(now), _connections.For, _reader.Bounds, cancellationToken);
         await _cursors.SaveAsync(cancellationToken);
 
         var report = new CycleReport(namespaces, _folder.PodCount, result.Written, result.Kept, tally.Unowned.Count, tally.OomKills,
@@ -139,6 +143,7 @@ public sealed class ProfilingCycle
         {
             Phases = (_reader.Reading.Elapsed, tally.Folding.Elapsed, writing.Elapsed),
             WaitingForCheckpoint = _states.Waiting,
+            Rejected = tally.Rejected,
         };
         _reader.Reading.Reset();
         _metrics.Record(report, TrackedWorkloads, TrackedContainers);
@@ -152,7 +157,7 @@ public sealed class ProfilingCycle
         await foreach (var chunk in _reader.ReadAsync(group, from, end, _folder.Knows, cancellationToken))
         {
             tally.Folding.Start();
-            var folded = _folder.Fold(chunk);
+            var folded = _folder.Fold(chunk, _reader.Bounds, (long)_options.Value.Step.Value.TotalSeconds);
             await _states.FoldAsync(folded, fromHistoryStart, cancellationToken);
             tally.Add(folded);
             tally.Folding.Stop();
@@ -232,6 +237,12 @@ public sealed class ProfilingCycle
                 report.KeptForThinData.Count, settings.MinSamples, settings.MinHistory, Examples(report.KeptForThinData));
         }
 
+        if (report.Rejected.Count > 0)
+        {
+            _logger.LogWarning("{Count} reading(s) were not learned from: {Reasons} (see resorcerer_profiler_samples_rejected_total)",
+                report.Rejected.Values.Sum(), string.Join(", ", report.Rejected.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Value} {r.Key.Replace('_', ' ')}")));
+        }
+
         if (report.UnownedContainers > 0)
         {
             _logger.LogInformation("{Count} container(s) belong to pods without a known controller and were not profiled", report.UnownedContainers);
@@ -259,11 +270,17 @@ public sealed class ProfilingCycle
 
         public Stopwatch Folding { get; } = new();
 
+        public Dictionary<string, long> Rejected { get; } = new(StringComparer.Ordinal);
+
         public void Add(FoldedChunk chunk)
         {
             Unowned.UnionWith(chunk.Unowned);
             Samples += chunk.Samples;
             OomKills += chunk.OomKills;
+            foreach (var (reason, count) in chunk.Rejected)
+            {
+                Rejected[reason] = Rejected.GetValueOrDefault(reason) + count;
+            }
         }
     }
 }

@@ -5,14 +5,19 @@ using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Profiling;
 
-/// <summary>A chunk of usage as read from Prometheus: the window, the owners seen in it (when asked for), usage and OOM kills.</summary>
+/// <summary>
+/// A chunk of usage as read from Prometheus: the window, the owners seen in it (when asked for), usage and OOM kills.
+/// Memory is read from one step before the window, so that its first reading has the one before it.
+/// </summary>
 public sealed record UsageChunk(TimeWindow Window, Ownership Owners, IReadOnlyList<ContainerUsage> Cpu, IReadOnlyList<ContainerUsage> Memory, IReadOnlyList<OomKill> Kills)
 {
     public long Samples => Cpu.Sum(c => c.Samples.Count) + Memory.Sum(c => c.Samples.Count);
 }
 
-/// <summary>A chunk turned into each workload's usage events, and what could not be attributed.</summary>
-public sealed record FoldedChunk(IReadOnlyDictionary<WorkloadRef, WorkloadUsage> Events, IReadOnlyCollection<ContainerKey> Unowned, long Samples, int OomKills);
+/// <summary>A chunk turned into each workload's usage events, what could not be attributed, and what was not learned from (by reason).</summary>
+public sealed record FoldedChunk(
+    IReadOnlyDictionary<WorkloadRef, WorkloadUsage> Events, IReadOnlyCollection<ContainerKey> Unowned, long Samples, int OomKills,
+    IReadOnlyDictionary<string, long> Rejected);
 
 /// <summary>
 /// One workload's usage in a chunk: the series of its pods' containers, as read. Enumerating it yields their events
@@ -61,8 +66,8 @@ public sealed class WorkloadUsage : IEnumerable<UsageEvent>
 
 /// <summary>
 /// Turns chunks of usage into workloads' events: pods are mapped to their workload (through what kube-state-metrics
-/// says of their owners, remembered across chunks), each container's samples become events of its workload's
-/// container name, and OOM kills carry the memory in use. Pure: no I/O, no clock.
+/// says of their owners, remembered across chunks), each container's samples that pass <see cref="UsageSanity"/>
+/// become events of its workload's container name, and OOM kills carry the memory in use. Pure: no I/O, no clock.
 /// </summary>
 public sealed class UsageFolder
 {
@@ -76,25 +81,29 @@ public sealed class UsageFolder
     public bool Knows(ContainerKey container) =>
         _owners.WorkloadOf(container.Namespace, container.Pod) is not null || _unowned.ContainsKey((container.Namespace, container.Pod));
 
-    public FoldedChunk Fold(UsageChunk chunk)
+    /// <summary>Folds a chunk read at <paramref name="step"/>, learning only from readings within <paramref name="bounds"/>.</summary>
+    public FoldedChunk Fold(UsageChunk chunk, NodeBounds bounds, long step)
     {
         var seen = chunk.Window.End.ToUnixTimeSeconds();
+        var from = chunk.Window.Start.ToUnixTimeSeconds();
         _owners.Learn(chunk.Owners, seen);
         var events = new Dictionary<WorkloadRef, WorkloadUsage>();
         var unowned = new HashSet<ContainerKey>();
+        var rejected = new Dictionary<string, long>(StringComparer.Ordinal);
         Collect(chunk.Cpu, UsageKind.Cpu);
         Collect(chunk.Memory, UsageKind.Memory);
         var kills = 0;
         foreach (var kill in chunk.Kills)
         {
-            if (_owners.WorkloadOf(kill.Container.Namespace, kill.Container.Pod) is { } workload)
+            if (_owners.WorkloadOf(kill.Container.Namespace, kill.Container.Pod) is { } workload
+                && UsageSanity.Clean([new Sample(kill.Timestamp, kill.MemoryBytes)], UsageKind.OomKill, bounds, rejected) is [var confirmed])
             {
-                Events(workload).Add(kill.Container.Container, UsageKind.OomKill, [new Sample(kill.Timestamp, kill.MemoryBytes)]);
+                Events(workload).Add(kill.Container.Container, UsageKind.OomKill, [confirmed]);
                 kills++;
             }
         }
 
-        return new FoldedChunk(events, unowned, chunk.Samples, kills);
+        return new FoldedChunk(events, unowned, chunk.Samples, kills, rejected);
 
         void Collect(IReadOnlyList<ContainerUsage> series, UsageKind kind)
         {
@@ -112,7 +121,8 @@ public sealed class UsageFolder
                     continue;
                 }
 
-                Events(workload).Add(usage.Container.Container, kind, usage.Samples);
+                var samples = UsageSanity.Clean(usage.Samples, kind, bounds, rejected);
+                Events(workload).Add(usage.Container.Container, kind, kind == UsageKind.Memory ? UsageSanity.Confirmed(samples, from, step) : samples);
             }
         }
 

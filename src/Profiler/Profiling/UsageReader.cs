@@ -22,6 +22,35 @@ public sealed class UsageReader(IUsageSource usage, IOptions<ProfilerOptions> op
     /// <summary>Time spent waiting for Prometheus.</summary>
     public Stopwatch Reading { get; } = new();
 
+    /// <summary>The largest node's CPU and memory, read once a cycle; when it cannot be read, the last known (or the fallback) stands.</summary>
+    public NodeBounds Bounds { get; private set; } = NodeBounds.Fallback;
+
+    /// <summary>Reads <see cref="Bounds"/> again, as of <paramref name="at"/>.</summary>
+    public async Task RefreshBoundsAsync(DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Reading.Start();
+            var bounds = await usage.ReadNodeBoundsAsync(at, cancellationToken);
+            if (bounds != Bounds && bounds.CapacityMemoryBytes is null && bounds.AllocatableMemoryBytes is null)
+            {
+                logger.LogInformation("kube-state-metrics reports no node capacity: usage above {Cores} cores or {Memory} of memory is taken as impossible",
+                    NodeBounds.FallbackCpuCores, Resorcerer.Quantities.Quantity.FormatBytes((long)NodeBounds.FallbackMemoryBytes));
+            }
+
+            Bounds = bounds;
+        }
+        catch (PrometheusException e)
+        {
+            metrics.RecordError("prometheus");
+            logger.LogWarning("Reading the nodes' capacity failed: {Error}. The last known stands", e.Message);
+        }
+        finally
+        {
+            Reading.Stop();
+        }
+    }
+
     /// <summary>The usage of <paramref name="group"/> after <paramref name="from"/> up to <paramref name="end"/>, in chunks.</summary>
     public async IAsyncEnumerable<UsageChunk> ReadAsync(
         IReadOnlyList<string> group, long from, long end, Func<ContainerKey, bool> knows, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -80,7 +109,7 @@ public sealed class UsageReader(IUsageSource usage, IOptions<ProfilerOptions> op
             {
                 return await ReadOnceAsync(group, window, knows, cancellationToken);
             }
-            catch (PrometheusException e) when (attempt <= settings.Retries && !cancellationToken.IsCancellationRequested)
+            catch (PrometheusException e) when (e is not PrometheusQueryTooLargeException && attempt <= settings.Retries && !cancellationToken.IsCancellationRequested)
             {
                 var delay = settings.RetryDelay.Value * Math.Pow(2, attempt - 1);
                 metrics.RecordError("prometheus");
@@ -94,7 +123,8 @@ public sealed class UsageReader(IUsageSource usage, IOptions<ProfilerOptions> op
     private async Task<UsageChunk> ReadOnceAsync(IReadOnlyList<string> group, TimeWindow window, Func<ContainerKey, bool> knows, CancellationToken cancellationToken)
     {
         var cpu = await usage.ReadUsageAsync(UsageResource.Cpu, group, window, cancellationToken);
-        var memory = await usage.ReadUsageAsync(UsageResource.Memory, group, window, cancellationToken);
+        // One step more of memory: each reading counts for at most the one before it (UsageSanity.Confirmed).
+        var memory = await usage.ReadUsageAsync(UsageResource.Memory, group, window with { Start = window.Start - options.Value.Step.Value }, cancellationToken);
         var kills = await usage.ReadOomKillsAsync(group, window, cancellationToken);
 
         // Ownership changes only when pods come and go: ask for it when the usage shows a pod not yet known

@@ -14,6 +14,9 @@ public interface IUsageSource
     /// <summary>Checks that the server answers queries; throws <see cref="PrometheusException"/> saying why not.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 
+    /// <summary>The largest node's CPU (cores) and memory (bytes), its capacity and what is allocatable to pods; null where unknown.</summary>
+    Task<NodeBounds> ReadNodeBoundsAsync(DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Owners of every pod and ReplicaSet that existed at some time in the window.</summary>
     Task<Ownership> ReadOwnershipAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken);
 

@@ -20,8 +20,14 @@ public sealed class PrometheusQueryTooLargeException(string message) : Prometheu
 /// The two calls of the Prometheus HTTP API the profiler uses (instant and range queries), over any
 /// server that speaks it (Prometheus, Thanos, Mimir, VictoriaMetrics).
 /// </summary>
-public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics? metrics = null)
+public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics? metrics = null, long maxSamples = PrometheusClient.DefaultMaxSamples)
 {
+    /// <summary>Samples one answer may hold before it is refused as too large (and the read split): what <c>--max-samples-per-answer</c> defaults to.</summary>
+    public const long DefaultMaxSamples = 4_000_000;
+
+    /// <summary>Bytes of body allowed per sample of the limit, with room for labels: a sample takes about 25 bytes of JSON.</summary>
+    private const long BytesPerSample = 64;
+
     private long _queriesSent;
 
     public long QueriesSent => Interlocked.Read(ref _queriesSent);
@@ -62,14 +68,30 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
         using (response)
         {
             PrometheusResponse body;
+            var maxBytes = maxSamples * BytesPerSample + 1024 * 1024;
+            var (buffer, length) = await ReadBoundedAsync(response, maxBytes, cancellationToken);
             try
             {
-                body = PrometheusResponse.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken));
+                if (length > maxBytes)
+                {
+                    throw new PrometheusQueryTooLargeException(
+                        $"Prometheus at {http.BaseAddress} answered {path} with more than {maxBytes / (1024 * 1024)} MiB (--max-samples-per-answer {maxSamples})");
+                }
+
+                body = PrometheusResponse.Parse(buffer.AsSpan(0, length), maxSamples);
+            }
+            catch (PrometheusAnswerTooLargeException e)
+            {
+                throw new PrometheusQueryTooLargeException($"Prometheus at {http.BaseAddress} answered {path} with {e.Message} (--max-samples-per-answer {maxSamples})");
             }
             catch (JsonException e)
             {
                 throw new PrometheusException(
                     $"Prometheus at {http.BaseAddress} answered {path} with HTTP {(int)response.StatusCode} and a body that is not its API's JSON: {e.Message}", e);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             }
 
             if (body.Status == "error" && body.Error?.Contains("too many samples", StringComparison.OrdinalIgnoreCase) == true)
@@ -84,6 +106,49 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
             }
 
             return body.Series;
+        }
+    }
+
+    /// <summary>
+    /// The body in a pooled buffer (return it), read no further than one byte past <paramref name="max"/>: an answer
+    /// too large to hold is refused without being held.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBoundedAsync(HttpResponseMessage response, long max, CancellationToken cancellationToken)
+    {
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
+        var buffer = pool.Rent(64 * 1024);
+        var length = 0;
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > max)
+                    {
+                        return (buffer, length);
+                    }
+
+                    var grown = pool.Rent((int)Math.Min(Array.MaxLength, (long)buffer.Length * 2));
+                    buffer.AsSpan(0, length).CopyTo(grown);
+                    pool.Return(buffer);
+                    buffer = grown;
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+            }
+        }
+        catch
+        {
+            pool.Return(buffer);
+            throw;
         }
     }
 

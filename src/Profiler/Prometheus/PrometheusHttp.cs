@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Resorcerer.Configuration;
 
 namespace Resorcerer.Profiler.Prometheus;
 
@@ -23,9 +24,12 @@ public static class PrometheusHttp
                 certificate is not null && (errors == SslPolicyErrors.None || IssuedBy(new X509Certificate2(certificate), authorities, errors));
         }
 
-        return new HttpClient(new AuthenticatingHandler(options) { InnerHandler = handler })
+        // Credentials written into the URL are sent as basic authentication, and kept out of the address (and so
+        // out of every message that names it).
+        var url = new Uri(options.PrometheusUrl!.TrimEnd('/') + "/");
+        return new HttpClient(new AuthenticatingHandler(options, UrlText.Credentials(url)) { InnerHandler = handler })
         {
-            BaseAddress = new Uri(options.PrometheusUrl!.TrimEnd('/') + "/"),
+            BaseAddress = UrlText.WithoutCredentials(url),
             Timeout = options.PrometheusTimeout.Value,
         };
     }
@@ -51,7 +55,7 @@ public static class PrometheusHttp
         return chain.Build(certificate);
     }
 
-    private sealed class AuthenticatingHandler(ProfilerOptions options) : DelegatingHandler
+    private sealed class AuthenticatingHandler(ProfilerOptions options, (string User, string Password)? fromUrl) : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -67,6 +71,10 @@ public static class PrometheusHttp
                     : (await File.ReadAllTextAsync(options.PrometheusPasswordFile, cancellationToken)).TrimEnd('\r', '\n');
                 var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.PrometheusUsername}:{password}"));
                 request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+            }
+            else if (fromUrl is { } written)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{written.User}:{written.Password}")));
             }
 
             foreach (var header in Headers(options))

@@ -5,12 +5,19 @@ using Resorcerer.Profiler.Model;
 
 namespace Resorcerer.Profiler.Prometheus;
 
+/// <summary>An answer holds more samples than allowed; the message says how many.</summary>
+public sealed class PrometheusAnswerTooLargeException(string message) : Exception(message);
+
 /// <summary>
 /// The Prometheus HTTP API's answer, read in one pass with <see cref="Utf8JsonReader"/>: samples go straight into
 /// their lists, with no document tree in between (answers of millions of samples are common during backfill).
+/// Values are kept as Prometheus gives them, NaN and infinities too: the caller decides what to learn from.
 /// </summary>
 public sealed class PrometheusResponse
 {
+    private long _samples;
+    private long _maxSamples = long.MaxValue;
+
     public string? Status { get; private set; }
 
     public string? ErrorType { get; private set; }
@@ -19,11 +26,14 @@ public sealed class PrometheusResponse
 
     public List<PromSeries> Series { get; } = [];
 
-    /// <summary>Parses the body; throws <see cref="JsonException"/> when it is not the API's JSON.</summary>
-    public static PrometheusResponse Parse(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// Parses the body; throws <see cref="JsonException"/> when it is not the API's JSON, and
+    /// <see cref="PrometheusAnswerTooLargeException"/> as soon as it holds more than <paramref name="maxSamples"/> samples.
+    /// </summary>
+    public static PrometheusResponse Parse(ReadOnlySpan<byte> json, long maxSamples = long.MaxValue)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
-        var response = new PrometheusResponse();
+        var response = new PrometheusResponse { _maxSamples = maxSamples };
         Expect(ref reader, JsonTokenType.StartObject);
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
@@ -41,7 +51,7 @@ public sealed class PrometheusResponse
             }
             else if (reader.ValueTextEquals("data"u8))
             {
-                ReadData(ref reader, response.Series);
+                response.ReadData(ref reader);
             }
             else
             {
@@ -52,8 +62,9 @@ public sealed class PrometheusResponse
         return response;
     }
 
-    private static void ReadData(ref Utf8JsonReader reader, List<PromSeries> series)
+    private void ReadData(ref Utf8JsonReader reader)
     {
+        var series = Series;
         Expect(ref reader, JsonTokenType.StartObject);
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
@@ -72,7 +83,7 @@ public sealed class PrometheusResponse
         }
     }
 
-    private static PromSeries ReadSeries(ref Utf8JsonReader reader)
+    private PromSeries ReadSeries(ref Utf8JsonReader reader)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         var samples = new List<Sample>();
@@ -109,20 +120,35 @@ public sealed class PrometheusResponse
         return new PromSeries(labels, samples);
     }
 
-    /// <summary>Reads <c>[unix seconds, "value"]</c> (the opening bracket already read); NaN and infinities carry no usage.</summary>
-    private static void ReadSample(ref Utf8JsonReader reader, List<Sample> samples)
+    /// <summary>Reads <c>[unix seconds, "value"]</c> (the opening bracket already read), counting it against the limit.</summary>
+    private void ReadSample(ref Utf8JsonReader reader, List<Sample> samples)
     {
+        if (++_samples > _maxSamples)
+        {
+            throw new PrometheusAnswerTooLargeException($"more than {_maxSamples} samples");
+        }
+
         Expect(ref reader, JsonTokenType.Number);
         var timestamp = reader.GetDouble();
         Expect(ref reader, JsonTokenType.String);
         var text = reader.ValueSpan;
         var parsed = !reader.ValueIsEscaped && Utf8Parser.TryParse(text, out double value, out var consumed) && consumed == text.Length
-            || double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+            || double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value)
+            || Infinity(text, out value);
         Expect(ref reader, JsonTokenType.EndArray);
-        if (parsed && double.IsFinite(value))
+        if (parsed)
         {
             samples.Add(new Sample((long)Math.Round(timestamp), value));
         }
+    }
+
+    /// <summary>Prometheus writes infinities as <c>+Inf</c> and <c>-Inf</c>.</summary>
+    private static bool Infinity(ReadOnlySpan<byte> text, out double value)
+    {
+        value = text.SequenceEqual("+Inf"u8) || text.SequenceEqual("Inf"u8) ? double.PositiveInfinity
+            : text.SequenceEqual("-Inf"u8) ? double.NegativeInfinity
+            : 0;
+        return value != 0;
     }
 
     private static string? ReadString(ref Utf8JsonReader reader)

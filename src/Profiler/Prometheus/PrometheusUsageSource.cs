@@ -19,6 +19,20 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
 
     public Task PingAsync(CancellationToken cancellationToken) => prometheus.QueryAsync("vector(1)", DateTimeOffset.UtcNow, cancellationToken);
 
+    /// <summary>One instant query: the largest node's capacity and allocatable CPU and memory, from kube-state-metrics.</summary>
+    public async Task<NodeBounds> ReadNodeBoundsAsync(DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var answer = await prometheus.QueryAsync(
+            "max by (__name__, resource) ({__name__=~\"kube_node_status_capacity|kube_node_status_allocatable\",resource=~\"cpu|memory\"})",
+            at, cancellationToken);
+        double? Value(string metric, string resource) =>
+            answer.FirstOrDefault(s => s.Label("__name__") == metric && s.Label("resource") == resource)?.Samples is [var sample, ..]
+            && double.IsFinite(sample.Value) && sample.Value > 0 ? sample.Value : null;
+        return new NodeBounds(
+            Value("kube_node_status_capacity", "cpu"), Value("kube_node_status_capacity", "memory"),
+            Value("kube_node_status_allocatable", "cpu"), Value("kube_node_status_allocatable", "memory"));
+    }
+
     public async Task<Ownership> ReadOwnershipAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
     {
         var lookback = Duration.FromSeconds(Math.Max(60, window.Length.TotalSeconds)).ToString();
@@ -130,6 +144,11 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
                 await QueryAsync(part, from, middle);
                 await QueryAsync(part, middle + stepSeconds, to);
                 return;
+            }
+            catch (PrometheusQueryTooLargeException e) when (!e.Message.Contains("even for one step", StringComparison.Ordinal))
+            {
+                throw new PrometheusQueryTooLargeException(
+                    $"{e.Message}, even for one step of namespace {part[0]}: the answer cannot be split further; raise --max-samples-per-answer if the profiler has the memory for it");
             }
 
             foreach (var series in answer)

@@ -6,6 +6,13 @@ public readonly record struct Estimate(double Target, double LowerBound, double 
     public Estimate Scale(double factor) => new(Target * factor, LowerBound * factor, UpperBound * factor);
 
     public Estimate AtLeast(double floor) => new(Math.Max(Target, floor), Math.Max(LowerBound, floor), Math.Max(UpperBound, floor));
+
+    /// <summary>Every value within [<paramref name="floor"/>, <paramref name="ceiling"/>]; a value that is not a number becomes the ceiling.</summary>
+    public Estimate Within(double floor, double ceiling)
+    {
+        double Bound(double value) => double.IsNaN(value) ? ceiling : Math.Clamp(value, floor, ceiling);
+        return new(Bound(Target), Bound(LowerBound), Bound(UpperBound));
+    }
 }
 
 /// <summary>A container's recommendation; a resource is null until the strategy has enough data for it.</summary>

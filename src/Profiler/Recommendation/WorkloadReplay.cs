@@ -76,7 +76,8 @@ public sealed class WorkloadReplay(IRecommendationStrategy strategy, TimeSpan wi
 
     /// <summary>
     /// What every container should request at <paramref name="at"/>: the strategy's estimates where there is enough
-    /// data (<paramref name="gate"/>), adjusted per pod by the strategy, in whole millicores and MiB. Changes nothing:
+    /// data (<paramref name="gate"/>), adjusted per pod by the strategy, within the gate's bounds, in whole millicores
+    /// and MiB. Changes nothing:
     /// when hours up to <paramref name="at"/> are still to be ticked (no event after them yet), they are ticked on a copy.
     /// </summary>
     public IReadOnlyDictionary<string, ContainerRecommendation> Recommend(long at, RecommendationSettings gate)
@@ -100,8 +101,8 @@ public sealed class WorkloadReplay(IRecommendationStrategy strategy, TimeSpan wi
         return strategy.ForPod(estimates).ToDictionary(
             pair => pair.Key,
             pair => new ContainerRecommendation(
-                pair.Value.Cpu is { } cpu ? Amounts.Cpu(cpu) : null,
-                pair.Value.Memory is { } memory ? Amounts.Memory(memory) : null),
+                gate.Cpu(pair.Value.Cpu) is { } cpu ? Amounts.Cpu(cpu) : null,
+                gate.Memory(pair.Value.Memory) is { } memory ? Amounts.Memory(memory) : null),
             StringComparer.Ordinal);
     }
 

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
+using Resorcerer.Hosting;
 using Resorcerer.Profiles;
 using Resorcerer.Webhook.Patching;
 using Resorcerer.Webhook.Profiles;
@@ -24,6 +25,8 @@ public sealed class AdmissionHandler(
     IOptions<WebhookOptions> options,
     ILogger<AdmissionHandler> logger)
 {
+    private readonly RepeatLimiter _repeats = new(time, TimeSpan.FromSeconds(10));
+
     private const string WarningPrefix = "resorcerer: ";
 
     public async Task HandleAsync(HttpContext context)
@@ -51,14 +54,19 @@ public sealed class AdmissionHandler(
 
             request = ReadRequest(body);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or AdmissionFormatException or InvalidOperationException)
         {
-            await ProblemAsync(context, StatusCodes.Status400BadRequest, $"request body is not an {AdmissionReview.V1} AdmissionReview: {e.Message}");
-            return;
-        }
-        catch (AdmissionFormatException e)
-        {
-            await ProblemAsync(context, StatusCodes.Status400BadRequest, "request body " + e.Message);
+            // Bad JSON, a wrongly typed field, bad UTF-8, a lone surrogate, nesting too deep, a key given twice:
+            // whatever it is, a review whose uid can be made out is answered, and the pod goes through unchanged.
+            var problem = e is AdmissionFormatException ? e.Message : $"is not an {AdmissionReview.V1} AdmissionReview: {e.Message}";
+            if (Envelope(body) is { AnswerableUid: { } uid, MayBeV1Review: true })
+            {
+                var outcome = AdmissionOutcome.Error("malformed_review", $"the admission request could not be read (it {Shorten(problem)}); pod admitted unchanged");
+                Answer(context, new AdmissionResponse(uid, Warnings: [WarningPrefix + outcome.Warning]), outcome, started);
+                return;
+            }
+
+            await ProblemAsync(context, StatusCodes.Status400BadRequest, "request body " + problem);
             return;
         }
         finally
@@ -70,6 +78,10 @@ public sealed class AdmissionHandler(
         var (response, result) = await AdmitAsync(request, context.RequestAborted);
         Answer(context, response, result, started);
     }
+
+    /// <summary>What can be made out of a body that could not be read as a review.</summary>
+    private static ReviewEnvelope Envelope(ReadOnlySequence<byte> body) =>
+        body.IsSingleSegment ? AdmissionReview.Envelope(body.FirstSpan, complete: true) : AdmissionReview.Envelope(body.ToArray(), complete: true);
 
     /// <summary>The request of the review in the body: read in place when the body arrived in one piece, else from a copy.</summary>
     private static AdmissionRequest ReadRequest(ReadOnlySequence<byte> body)
@@ -94,9 +106,12 @@ public sealed class AdmissionHandler(
     private void Answer(HttpContext context, AdmissionResponse response, AdmissionOutcome outcome, long started)
     {
         metrics.Admission(outcome, Stopwatch.GetElapsedTime(started));
-        if (outcome.Warning is not null && outcome.Kind is "error" or "unchanged")
+        if ((outcome.Warning is not null || outcome.Detail is not null) && outcome.Kind is "error" or "unchanged" or "patched"
+            && _repeats.ShouldLog(outcome.Reason, out var heldBack))
         {
-            logger.LogWarning("Admission {Uid} {Kind} ({Reason}): {Warning}", Shorten(response.Uid), outcome.Kind, outcome.Reason, outcome.Warning);
+            // At most one line a reason every few seconds: an outage must not fill the log with one line per pod.
+            logger.LogWarning("Admission {Uid} {Kind} ({Reason}): {Warning}{Detail}{HeldBack}", Shorten(response.Uid), outcome.Kind, outcome.Reason,
+                outcome.Warning, outcome.Detail is { } detail ? $" [{detail}]" : string.Empty, RepeatLimiter.HeldBackNote(heldBack));
         }
 
         Write(context.Response, response);
@@ -137,7 +152,7 @@ public sealed class AdmissionHandler(
 
         if (request.Pod is not { } pod)
         {
-            return (null, AdmissionOutcome.Error("malformed_pod", request.PodProblem is { } problem
+            return (null, AdmissionOutcome.Error(request.PodProblemReason ?? PodFormatException.Malformed, request.PodProblem is { } problem
                 ? $"the pod could not be read ({Shorten(problem)}); pod admitted unchanged"
                 : "the request carries no pod object; pod admitted unchanged"));
         }
@@ -161,14 +176,14 @@ public sealed class AdmissionHandler(
                     ? AdmissionOutcome.Unchanged("no_profile", $"dry run: no profile for {workload}, so nothing would change")
                     : AdmissionOutcome.Unchanged("no_profile"));
             case LookupStatus.Unavailable:
-                return (null, AdmissionOutcome.Unchanged("store_unavailable", $"no profile for {workload}: {lookup.Problem}; pod admitted unchanged"));
+                return (null, AdmissionOutcome.Unchanged("store_unavailable", $"{lookup.Problem}; pod admitted unchanged") with { Detail = lookup.Detail });
         }
 
         var profile = lookup.Profile!;
         var policy = profile.Policy ?? WorkloadPolicy.Default;
         var hold = Hold(profile);
         var patch = patches.Build(pod.Resources, profile, hold);
-        var warning = lookup.Problem is null ? null : $"served a remembered profile ({lookup.Problem})";
+        var warning = lookup.Problem;
         if (patch.IsEmpty)
         {
             return (null, AdmissionOutcome.Unchanged("no_profiled_container", warning));

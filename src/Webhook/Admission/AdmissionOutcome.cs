@@ -1,8 +1,13 @@
 namespace Resorcerer.Webhook.Admission;
 
-/// <summary>How an admission ended, for metrics and logs. Kinds: patched, unchanged, skipped, error.</summary>
+/// <summary>
+/// How an admission ended, for metrics and logs. Kinds: patched, unchanged, skipped, error. <see cref="Warning"/> is
+/// what the pod's creator is told; <see cref="Detail"/>, what only the log says.
+/// </summary>
 public sealed record AdmissionOutcome(string Kind, string Reason, string? Warning = null)
 {
+    public string? Detail { get; init; }
+
     private static readonly AdmissionOutcome PatchedPlainly = new("patched", "profile_applied");
 
     public static AdmissionOutcome Patched(string? warning = null) => warning is null ? PatchedPlainly : PatchedPlainly with { Warning = warning };

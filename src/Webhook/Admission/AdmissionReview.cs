@@ -28,6 +28,9 @@ public sealed record AdmissionRequest
 
     public string? PodProblem { get; init; }
 
+    /// <summary>What <see cref="PodProblem"/> is counted as: <c>malformed_pod</c> or <c>duplicate_keys</c>.</summary>
+    public string? PodProblemReason { get; init; }
+
     public bool? DryRun { get; init; }
 }
 
@@ -35,6 +38,22 @@ public sealed record GroupVersionKind(string? Group, string? Version, string? Ki
 
 /// <summary>The answer: always allowed; a JSON Patch when the pod changes; warnings shown to the user.</summary>
 public sealed record AdmissionResponse(string Uid, ReadOnlyMemory<byte>? Patch = null, IReadOnlyList<string>? Warnings = null);
+
+/// <summary>What <see cref="AdmissionReview.Envelope"/> makes out of a body, readable or not.</summary>
+public readonly record struct ReviewEnvelope(string? ApiVersion, string? Kind, string? Uid)
+{
+    /// <summary>Stands for a value that is there but cannot be read as a string.</summary>
+    public const string Unreadable = "\0unreadable";
+
+    /// <summary>The uid to answer: there, readable and not empty.</summary>
+    public string? AnswerableUid => Uid is { Length: > 0 } uid && uid != Unreadable ? uid : null;
+
+    /// <summary>
+    /// Whether the body says it is an <c>admission.k8s.io/v1</c> AdmissionReview, or at least does not say it is
+    /// something else (its apiVersion or kind cannot be read).
+    /// </summary>
+    public bool MayBeV1Review => ApiVersion is AdmissionReview.V1 or Unreadable && Kind is "AdmissionReview" or Unreadable;
+}
 
 /// <summary>The body is not an <c>admission.k8s.io/v1</c> AdmissionReview; the message says why.</summary>
 public sealed class AdmissionFormatException(string message) : Exception(message);
@@ -59,18 +78,22 @@ public static class AdmissionReview
 
         string? apiVersion = null, kind = null;
         AdmissionRequest? request = null;
+        var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("apiVersion"u8))
             {
+                Once(ref seen, 1, "apiVersion");
                 apiVersion = String(ref reader, "apiVersion");
             }
             else if (reader.ValueTextEquals("kind"u8))
             {
+                Once(ref seen, 2, "kind");
                 kind = String(ref reader, "kind");
             }
             else if (reader.ValueTextEquals("request"u8))
             {
+                Once(ref seen, 4, "request");
                 reader.Read();
                 request = reader.TokenType == JsonTokenType.Null ? null : Request(ref reader);
             }
@@ -92,33 +115,91 @@ public static class AdmissionReview
     }
 
     /// <summary>The <c>request.uid</c> of a (possibly cut) AdmissionReview, if it appears in the bytes given.</summary>
-    public static string? FindUid(ReadOnlySpan<byte> json)
+    public static string? FindUid(ReadOnlySpan<byte> json) => Envelope(json, complete: false).Uid;
+
+    /// <summary>
+    /// What can be made out of a body whatever is wrong with it: its <c>apiVersion</c>, <c>kind</c> and
+    /// <c>request.uid</c>, each null when absent and <see cref="ReviewEnvelope.Unreadable"/> when present but not a
+    /// readable string (another type, bad UTF-8, a lone surrogate). Reads on past anything it can, nested as deep as
+    /// the body goes; a cut body (<paramref name="complete"/> false) gives what came before the cut. As JSON
+    /// decoders do, a key given twice counts by its last value.
+    /// </summary>
+    public static ReviewEnvelope Envelope(ReadOnlySpan<byte> json, bool complete)
     {
-        var reader = new Utf8JsonReader(json, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { MaxDepth = PodReader.MaxDepth }));
+        string? apiVersion = null, kind = null, uid = null;
+        var reader = new Utf8JsonReader(json, isFinalBlock: complete, new JsonReaderState(new JsonReaderOptions { MaxDepth = 1_000_000 }));
         try
         {
-            while (reader.Read())
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 2 && reader.ValueTextEquals("uid"u8))
-                {
-                    return reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
+                return default;
+            }
 
-                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && !reader.ValueTextEquals("request"u8))
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var depth = reader.CurrentDepth;
+                if (depth == 1 && reader.ValueTextEquals("apiVersion"u8))
                 {
-                    // Skip whole values at the top level that are not the request (apiVersion, kind, response).
-                    if (!reader.Read() || (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip()))
+                    apiVersion = Tolerant(ref reader);
+                }
+                else if (depth == 1 && reader.ValueTextEquals("kind"u8))
+                {
+                    kind = Tolerant(ref reader);
+                }
+                else if (depth == 1 && reader.ValueTextEquals("request"u8))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                     {
-                        return null;
+                        continue;
                     }
+
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("uid"u8))
+                        {
+                            uid = Tolerant(ref reader);
+                        }
+                        else if (!reader.Read() || !reader.TrySkip())
+                        {
+                            return new ReviewEnvelope(apiVersion, kind, uid);
+                        }
+                    }
+                }
+                else if (!reader.Read() || !reader.TrySkip())
+                {
+                    break;
                 }
             }
         }
         catch (JsonException)
         {
+            // What was read before the bad part stands.
         }
 
-        return null;
+        return new ReviewEnvelope(apiVersion, kind, uid);
+
+        static string? Tolerant(ref Utf8JsonReader reader)
+        {
+            if (!reader.Read() || reader.TokenType == JsonTokenType.Null)
+            {
+                return null;
+            }
+
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                reader.TrySkip();
+                return ReviewEnvelope.Unreadable;
+            }
+
+            try
+            {
+                return reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                return ReviewEnvelope.Unreadable;
+            }
+        }
     }
 
     /// <summary>The <c>request</c> object the reader is on, or null when it has no uid.</summary>
@@ -129,34 +210,41 @@ public static class AdmissionReview
             throw new AdmissionFormatException($"is not an {V1} AdmissionReview (request is {JsonKinds.Describe(reader.TokenType)}, not an object)");
         }
 
-        string? uid = null, subResource = null, ns = null, operation = null, podProblem = null;
+        string? uid = null, subResource = null, ns = null, operation = null, podProblem = null, podProblemReason = null;
         GroupVersionKind? gvk = null;
         AdmittedPod? pod = null;
         bool? dryRun = null;
+        var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("uid"u8))
             {
+                Once(ref seen, 1, "request.uid");
                 uid = String(ref reader, "request.uid");
             }
             else if (reader.ValueTextEquals("kind"u8))
             {
+                Once(ref seen, 2, "request.kind");
                 gvk = Kind(ref reader);
             }
             else if (reader.ValueTextEquals("subResource"u8))
             {
+                Once(ref seen, 4, "request.subResource");
                 subResource = String(ref reader, "request.subResource");
             }
             else if (reader.ValueTextEquals("namespace"u8))
             {
+                Once(ref seen, 8, "request.namespace");
                 ns = String(ref reader, "request.namespace");
             }
             else if (reader.ValueTextEquals("operation"u8))
             {
+                Once(ref seen, 16, "request.operation");
                 operation = String(ref reader, "request.operation");
             }
             else if (reader.ValueTextEquals("dryRun"u8))
             {
+                Once(ref seen, 32, "request.dryRun");
                 reader.Read();
                 dryRun = reader.TokenType switch
                 {
@@ -168,10 +256,11 @@ public static class AdmissionReview
             }
             else if (reader.ValueTextEquals("object"u8))
             {
+                Once(ref seen, 64, "request.object");
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.Null)
                 {
-                    (pod, podProblem) = Pod(ref reader);
+                    (pod, podProblem, podProblemReason) = Pod(ref reader);
                 }
             }
             else
@@ -191,19 +280,20 @@ public static class AdmissionReview
                 Operation = operation,
                 Pod = pod,
                 PodProblem = podProblem,
+                PodProblemReason = podProblemReason,
                 DryRun = dryRun,
             }
             : null;
     }
 
     /// <summary>The pod the reader is on, or why it cannot be read; the reader ends on the pod's last token either way.</summary>
-    private static (AdmittedPod? Pod, string? Problem) Pod(ref Utf8JsonReader reader)
+    private static (AdmittedPod? Pod, string? Problem, string? Reason) Pod(ref Utf8JsonReader reader)
     {
         var depth = reader.CurrentDepth;
         var nested = reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray;
         try
         {
-            return (PodReader.Read(ref reader), null);
+            return (PodReader.Read(ref reader), null, null);
         }
         catch (PodFormatException e)
         {
@@ -213,8 +303,19 @@ public static class AdmissionReview
                 reader.Read();
             }
 
-            return (null, e.Message);
+            return (null, e.Message, e.Reason);
         }
+    }
+
+    /// <summary>Marks a key of the review as seen: one given twice makes the review unreadable (its uid, if readable, is still answered).</summary>
+    private static void Once(ref int seen, int bit, string path)
+    {
+        if ((seen & bit) != 0)
+        {
+            throw new AdmissionFormatException($"gives {path} twice");
+        }
+
+        seen |= bit;
     }
 
     private static GroupVersionKind? Kind(ref Utf8JsonReader reader)

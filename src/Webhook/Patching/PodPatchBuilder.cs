@@ -85,8 +85,15 @@ public static class PodPatchBuilder
                 memoryProfile[container.Name] = Quantity.FormatBytes(m);
             }
 
-            var cpuPlan = Resource(container.Requests.CpuMillicores, container.Limits.CpuMillicores, cpuTarget, policy.ControlledValues, policy.LimitRange?.MaxCpu, limit => limit);
-            var memoryPlan = Resource(container.Requests.MemoryBytes, container.Limits.MemoryBytes, memoryTarget, policy.ControlledValues, policy.LimitRange?.MaxMemory, Quantity.RoundUpToMebibytes);
+            if (cpuTarget <= 0 || memoryTarget <= 0)
+            {
+                // Kubernetes counts a zero amount as unset: a zero request would change the pod's QoS class, and means nothing.
+                notes.Add($"{container.Name}: left alone (the profile asks for no {(cpuTarget <= 0 ? "CPU" : "memory")} at all)");
+                continue;
+            }
+
+            var cpuPlan = Resource(Amount.Cpu(container.Requests), Amount.Cpu(container.Limits), cpuTarget, policy.ControlledValues, policy.LimitRange?.MaxCpu, limit => limit);
+            var memoryPlan = Resource(Amount.Memory(container.Requests), Amount.Memory(container.Limits), memoryTarget, policy.ControlledValues, policy.LimitRange?.MaxMemory, Quantity.RoundUpToMebibytes);
             if (cpuPlan is null || memoryPlan is null)
             {
                 notes.Add($"{container.Name}: left alone (its request is above its limit)");
@@ -152,23 +159,36 @@ public static class PodPatchBuilder
         return Math.Min(Math.Max(value, rangeMin ?? 0), rangeMax ?? long.MaxValue);
     }
 
-    /// <summary>The new request and limit of one resource, or null when the container must be left alone.</summary>
+    /// <summary>One resource's amount as the pod gives it: rounded to whole units, and exactly (in the same unit).</summary>
+    private readonly record struct Amount(long? Rounded, decimal? Exact)
+    {
+        public static Amount Cpu(ResourceAmounts amounts) => new(amounts.CpuMillicores, amounts.ExactCpuCores * 1000m);
+
+        public static Amount Memory(ResourceAmounts amounts) => new(amounts.MemoryBytes, amounts.ExactMemoryBytes);
+    }
+
+    /// <summary>
+    /// The new request and limit of one resource, or null when the container must be left alone. Equality of request
+    /// and limit is judged on exact values, and kept or avoided after rounding, so that rounding never changes a
+    /// pod's QoS class: a request equal to its limit stays equal, one below it stays below.
+    /// </summary>
     private static (long? Request, long? Limit)? Resource(
-        long? request, long? limit, long? target, ControlledValues controlled, long? rangeMax, Func<long, long> roundLimit)
+        Amount request, Amount limit, long? target, ControlledValues controlled, long? rangeMax, Func<long, long> roundLimit)
     {
         // Kubernetes defaults a missing request to the limit, so that is the request the ratio is taken from.
-        var current = request ?? limit;
-        if (current is { } c && limit is { } l && c > l)
+        var current = request.Rounded ?? limit.Rounded;
+        var exactCurrent = request.Exact ?? limit.Exact;
+        if (exactCurrent > limit.Exact)
         {
             return null;
         }
 
         if (target is not { } wanted)
         {
-            return (request, limit);
+            return (request.Rounded, limit.Rounded);
         }
 
-        if (limit is not { } oldLimit)
+        if (limit.Rounded is not { } oldLimit)
         {
             return (wanted, null);
         }
@@ -178,16 +198,22 @@ public static class PodPatchBuilder
             return (Math.Min(wanted, oldLimit), oldLimit);
         }
 
-        if (current == oldLimit)
+        if (exactCurrent == limit.Exact)
         {
-            // Request equal to limit (Guaranteed, or a limit-only container) stays equal: no rounding may part them.
+            // Request equal to limit (Guaranteed, or a limit-only container) stays equal.
             return (wanted, wanted);
         }
 
         // Scaled limits round up (memory to whole MiB, so that they read well), stay within the LimitRange maximum,
-        // and never fall below the request.
+        // and stay above the request, as they were.
         var scaled = current is > 0 ? roundLimit((long)decimal.Ceiling((decimal)oldLimit * wanted / current.Value)) : oldLimit;
         var newLimit = Math.Max(Math.Min(scaled, rangeMax ?? long.MaxValue), wanted);
+        if (newLimit == wanted && roundLimit(wanted + 1) is var above && above <= (rangeMax ?? long.MaxValue))
+        {
+            newLimit = above;
+        }
+
+        // Where the LimitRange leaves no room above the request, the QoS check below holds the patch back.
         return (wanted, newLimit);
     }
 

@@ -14,14 +14,24 @@ public sealed record AdmittedPod(
     IReadOnlyList<OwnerReference> Owners,
     PodResources Resources);
 
-/// <summary>The pod in an AdmissionReview is not shaped as a Kubernetes pod; the message names the bad field.</summary>
-public sealed class PodFormatException(string message) : FormatException(message);
+/// <summary>
+/// The pod in an AdmissionReview is not shaped as a Kubernetes pod; the message names the bad field, and the
+/// reason (<c>malformed_pod</c>, <c>duplicate_keys</c>) is what the admission is counted under.
+/// </summary>
+public sealed class PodFormatException(string message, string reason = PodFormatException.Malformed) : FormatException(message)
+{
+    public const string Malformed = "malformed_pod", DuplicateKeys = "duplicate_keys";
+
+    public string Reason { get; } = reason;
+}
 
 /// <summary>
 /// Reads the parts of a pod that resorcerer needs straight from its JSON tokens, in one forward pass, skipping
 /// everything else: no document or object model is built for a pod that is only looked at. The only place that
 /// sees pod JSON. A field of the wrong type, or a quantity that cannot be read, makes the whole pod unreadable
-/// (<see cref="PodFormatException"/>): a pod resorcerer does not fully understand is left as it is.
+/// (<see cref="PodFormatException"/>): a pod resorcerer does not fully understand is left as it is. So does a
+/// field the patch depends on given twice in one object: JSON decoders disagree on what that means (Go's merges
+/// nested objects, others keep the last), so no patch could be sure to fit the object the API server holds.
 /// </summary>
 public static class PodReader
 {
@@ -48,14 +58,17 @@ public static class PodReader
         var hasAnnotations = false;
         var containers = new List<ContainerResources>();
         var initContainers = new List<ContainerResources>();
+        var seen = 0;
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("metadata"u8))
             {
+                Once(ref seen, 1, "the pod", "metadata");
                 ReadMetadata(ref reader, ref ns, ref hasAnnotations, labels, owners);
             }
             else if (reader.ValueTextEquals("spec"u8))
             {
+                Once(ref seen, 2, "the pod", "spec");
                 ReadSpec(ref reader, containers, initContainers);
             }
             else
@@ -76,18 +89,22 @@ public static class PodReader
             return;
         }
 
+        var seen = 0;
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("namespace"u8))
             {
+                Once(ref seen, 1, "metadata", "namespace");
                 ns = Text(ref reader, new FieldPath("metadata.namespace"));
             }
             else if (reader.ValueTextEquals("labels"u8))
             {
+                Once(ref seen, 2, "metadata", "labels");
                 ReadLabels(ref reader, labels);
             }
             else if (reader.ValueTextEquals("annotations"u8))
             {
+                Once(ref seen, 4, "metadata", "annotations");
                 hasAnnotations = Value(ref reader, JsonTokenType.StartObject, new FieldPath("metadata.annotations"));
                 if (hasAnnotations)
                 {
@@ -96,6 +113,7 @@ public static class PodReader
             }
             else if (reader.ValueTextEquals("ownerReferences"u8))
             {
+                Once(ref seen, 8, "metadata", "ownerReferences");
                 ReadOwners(ref reader, owners);
             }
             else
@@ -112,16 +130,17 @@ public static class PodReader
             return;
         }
 
+        var seen = 0;
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("containers"u8))
             {
-                containers.Clear();
+                Once(ref seen, 1, "spec", "containers");
                 ReadContainers(ref reader, isInit: false, containers);
             }
             else if (reader.ValueTextEquals("initContainers"u8))
             {
-                initContainers.Clear();
+                Once(ref seen, 2, "spec", "initContainers");
                 ReadContainers(ref reader, isInit: true, initContainers);
             }
             else
@@ -147,31 +166,38 @@ public static class PodReader
             string? name = null, restartPolicy = null;
             bool hasResources = false, hasRequests = false, hasLimits = false;
             ResourceAmounts requests = default, limits = default;
+            var seen = 0;
             while (NextProperty(ref reader))
             {
                 if (reader.ValueTextEquals("name"u8))
                 {
+                    Once(ref seen, 1, path, "name");
                     name = Text(ref reader, path with { Field = ".name" });
                 }
                 else if (reader.ValueTextEquals("restartPolicy"u8))
                 {
+                    Once(ref seen, 2, path, "restartPolicy");
                     restartPolicy = Text(ref reader, path with { Field = ".restartPolicy" });
                 }
                 else if (reader.ValueTextEquals("resources"u8))
                 {
+                    Once(ref seen, 4, path, "resources");
                     if (!(hasResources = Value(ref reader, JsonTokenType.StartObject, path with { Field = ".resources" })))
                     {
                         continue;
                     }
 
+                    var seenInResources = 0;
                     while (NextProperty(ref reader))
                     {
                         if (reader.ValueTextEquals("requests"u8))
                         {
+                            Once(ref seenInResources, 1, path with { Field = ".resources" }, "requests");
                             hasRequests = Amounts(ref reader, path, limits: false, out requests);
                         }
                         else if (reader.ValueTextEquals("limits"u8))
                         {
+                            Once(ref seenInResources, 2, path with { Field = ".resources" }, "limits");
                             hasLimits = Amounts(ref reader, path, limits: true, out limits);
                         }
                         else
@@ -202,15 +228,20 @@ public static class PodReader
         }
 
         long? cpu = null, memory = null;
+        decimal? exactCpu = null, exactMemory = null;
+        var seen = 0;
+        var where = container with { Field = limits ? ".resources.limits" : ".resources.requests" };
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("cpu"u8))
             {
-                cpu = Quantity(ref reader, container with { Field = limits ? ".resources.limits.cpu" : ".resources.requests.cpu" }, Quantities.Quantity.TryParseMillicores);
+                Once(ref seen, 1, where, "cpu");
+                (cpu, exactCpu) = Quantity(ref reader, container with { Field = limits ? ".resources.limits.cpu" : ".resources.requests.cpu" }, 1000m);
             }
             else if (reader.ValueTextEquals("memory"u8))
             {
-                memory = Quantity(ref reader, container with { Field = limits ? ".resources.limits.memory" : ".resources.requests.memory" }, Quantities.Quantity.TryParseBytes);
+                Once(ref seen, 2, where, "memory");
+                (memory, exactMemory) = Quantity(ref reader, container with { Field = limits ? ".resources.limits.memory" : ".resources.requests.memory" }, 1m);
             }
             else
             {
@@ -218,11 +249,16 @@ public static class PodReader
             }
         }
 
-        amounts = new ResourceAmounts(cpu, memory);
+        amounts = new ResourceAmounts(cpu, memory)
+        {
+            UnroundedCpuCores = exactCpu is { } c && c * 1000m != cpu ? c : null,
+            UnroundedMemoryBytes = exactMemory is { } m && m != memory ? m : null,
+        };
         return true;
     }
 
-    private static long? Quantity(ref Utf8JsonReader reader, FieldPath path, TryParse parse)
+    /// <summary>A quantity in whole units of <paramref name="unit"/> per one (rounded up), and its exact value; nulls when null.</summary>
+    private static (long? Rounded, decimal? Exact) Quantity(ref Utf8JsonReader reader, FieldPath path, decimal unit)
     {
         reader.Read();
         // The API server writes quantities as strings; a number is accepted as its literal text.
@@ -235,11 +271,14 @@ public static class PodReader
         };
         if (text is null)
         {
-            return null;
+            return (null, null);
         }
 
-        return parse(text, out var amount)
-            ? amount
+        var rounded = unit == 1000m
+            ? Quantities.Quantity.TryParseMillicores(text, out var amount)
+            : Quantities.Quantity.TryParseBytes(text, out amount);
+        return rounded && Quantities.Quantity.TryParse(text, out var exact)
+            ? (amount, exact)
             : throw new PodFormatException($"{path} '{Shorten(text)}' is not a quantity resorcerer can read");
     }
 
@@ -250,8 +289,14 @@ public static class PodReader
             return;
         }
 
+        var skipSeen = 0;
         while (NextProperty(ref reader))
         {
+            if (reader.ValueTextEquals(SkipLabel))
+            {
+                Once(ref skipSeen, 1, "metadata.labels", ResorcererKeys.SkipLabel);
+            }
+
             var name = reader.GetString()!;
             reader.Read();
             labels[name] = reader.TokenType == JsonTokenType.String
@@ -274,18 +319,22 @@ public static class PodReader
             Expect(ref reader, JsonTokenType.StartObject, path);
             string? kind = null, name = null;
             var controller = false;
+            var seen = 0;
             while (NextProperty(ref reader))
             {
                 if (reader.ValueTextEquals("kind"u8))
                 {
+                    Once(ref seen, 1, path, "kind");
                     kind = Text(ref reader, path with { Field = ".kind" });
                 }
                 else if (reader.ValueTextEquals("name"u8))
                 {
+                    Once(ref seen, 2, path, "name");
                     name = Text(ref reader, path with { Field = ".name" });
                 }
                 else if (reader.ValueTextEquals("controller"u8))
                 {
+                    Once(ref seen, 4, path, "controller");
                     reader.Read();
                     controller = reader.TokenType switch
                     {
@@ -303,6 +352,21 @@ public static class PodReader
             owners.Add(new OwnerReference(kind ?? string.Empty, name ?? string.Empty, controller));
         }
     }
+
+    private static readonly byte[] SkipLabel = Encoding.UTF8.GetBytes(ResorcererKeys.SkipLabel);
+
+    /// <summary>Marks a key of the object being read as seen; a second time makes the pod unreadable.</summary>
+    private static void Once(ref int seen, int bit, FieldPath where, string key)
+    {
+        if ((seen & bit) != 0)
+        {
+            throw new PodFormatException($"{where} gives '{key}' twice", PodFormatException.DuplicateKeys);
+        }
+
+        seen |= bit;
+    }
+
+    private static void Once(ref int seen, int bit, string where, string key) => Once(ref seen, bit, new FieldPath(where), key);
 
     /// <summary>Moves to the next property name of the object being read; false at its end.</summary>
     private static bool NextProperty(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
@@ -354,6 +418,4 @@ public static class PodReader
     }
 
     private static string? Shorten(string? text) => text is { Length: > 64 } ? text[..64] + "..." : text;
-
-    private delegate bool TryParse(string? text, out long amount);
 }

@@ -1,7 +1,24 @@
 namespace Resorcerer.Webhook.Patching;
 
-/// <summary>CPU (millicores) and memory (bytes) amounts; null where the pod does not set one.</summary>
-public readonly record struct ResourceAmounts(long? CpuMillicores, long? MemoryBytes);
+/// <summary>
+/// CPU (millicores) and memory (bytes) amounts, rounded up to whole units; null where the pod does not set one.
+/// Where the pod's quantity is not a whole number of units (<c>1500u</c>, <c>1.5</c> bytes) its exact value is kept
+/// beside it, since Kubernetes decides a pod's QoS class on exact values.
+/// </summary>
+public readonly record struct ResourceAmounts(long? CpuMillicores, long? MemoryBytes)
+{
+    /// <summary>The exact CPU in cores, where rounding to millicores changed it; else null.</summary>
+    public decimal? UnroundedCpuCores { get; init; }
+
+    /// <summary>The exact memory in bytes, where rounding to whole bytes changed it; else null.</summary>
+    public decimal? UnroundedMemoryBytes { get; init; }
+
+    /// <summary>The CPU as the pod states it, in cores.</summary>
+    public decimal? ExactCpuCores => UnroundedCpuCores ?? CpuMillicores / 1000m;
+
+    /// <summary>The memory as the pod states it, in bytes.</summary>
+    public decimal? ExactMemoryBytes => UnroundedMemoryBytes ?? MemoryBytes;
+}
 
 /// <summary>What a container is to the pod.</summary>
 public enum ContainerRole
@@ -67,19 +84,43 @@ public enum QosClass
 
 public static class Qos
 {
-    /// <summary>The class of containers with the given (requests, limits).</summary>
+    /// <summary>
+    /// The class of containers with the given (requests, limits), by Kubernetes' own rule: on exact values, where a
+    /// zero amount counts as unset; Guaranteed when every container limits both CPU and memory and the pod's summed
+    /// requests equal its summed limits, BestEffort when nothing is requested or limited, else Burstable. A request
+    /// left unset next to a limit counts as the limit, as the API server's defaulting sets it.
+    /// </summary>
     public static QosClass Of(IEnumerable<(ResourceAmounts Requests, ResourceAmounts Limits)> containers)
     {
-        var list = containers.ToList();
-        if (list.All(c => c.Requests == default && c.Limits == default))
+        decimal? cpuRequests = null, memoryRequests = null, cpuLimits = null, memoryLimits = null;
+        var everyContainerLimitsBoth = true;
+        foreach (var (requests, limits) in containers)
+        {
+            var cpuLimit = Positive(limits.ExactCpuCores);
+            var memoryLimit = Positive(limits.ExactMemoryBytes);
+            Add(ref cpuRequests, Positive(requests.ExactCpuCores) ?? (requests.CpuMillicores is null ? cpuLimit : null));
+            Add(ref memoryRequests, Positive(requests.ExactMemoryBytes) ?? (requests.MemoryBytes is null ? memoryLimit : null));
+            Add(ref cpuLimits, cpuLimit);
+            Add(ref memoryLimits, memoryLimit);
+            everyContainerLimitsBoth &= cpuLimit is not null && memoryLimit is not null;
+        }
+
+        if (cpuRequests is null && memoryRequests is null && cpuLimits is null && memoryLimits is null)
         {
             return QosClass.BestEffort;
         }
 
-        var guaranteed = list.All(c =>
-            c.Limits.CpuMillicores is { } cpuLimit && c.Limits.MemoryBytes is { } memoryLimit
-            && (c.Requests.CpuMillicores ?? cpuLimit) == cpuLimit && (c.Requests.MemoryBytes ?? memoryLimit) == memoryLimit);
-        return guaranteed ? QosClass.Guaranteed : QosClass.Burstable;
+        return everyContainerLimitsBoth && cpuRequests == cpuLimits && memoryRequests == memoryLimits ? QosClass.Guaranteed : QosClass.Burstable;
+
+        static decimal? Positive(decimal? amount) => amount > 0 ? amount : null;
+
+        static void Add(ref decimal? sum, decimal? amount)
+        {
+            if (amount is { } value)
+            {
+                sum = (sum ?? 0) + value;
+            }
+        }
     }
 
     public static QosClass Of(PodResources pod) => Of(pod.Containers.Select(c => (c.Requests, c.Limits)));

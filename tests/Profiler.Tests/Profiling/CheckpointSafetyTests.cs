@@ -10,6 +10,10 @@ namespace Resorcerer.Profiler.Tests.Profiling;
 [Collection(ClusterCollection.Name)]
 public sealed class CheckpointSafetyTests(ClusterFixture cluster)
 {
+    // Every run ends at the same time: series read past the end of the data go on for a few minutes (Prometheus
+    // looks back 5 minutes), so runs ending at different times of the wall clock would read different tails.
+    private MovableTime Final => new(cluster.End.AddMinutes(10));
+
     private const string WebKey = RedisCheckpointStore.Prefix + "shop/Deployment/web";
 
     /// <summary>Passes everything to the real store, and freezes the real Redis (SIGSTOP) just before the first workload's checkpoint is read.</summary>
@@ -52,7 +56,7 @@ public sealed class CheckpointSafetyTests(ClusterFixture cluster)
     {
         await using var harness = new ProfilerHarness(cluster, o => o.Strategy = strategy);
         await harness.FlushRedisAsync();
-        await harness.NewCycle().RunAsync(CancellationToken.None);
+        await harness.NewCycle(clock: Final).RunAsync(CancellationToken.None);
         var profiles = await ProfilesAsync(harness);
         await harness.FlushRedisAsync();
         return profiles;
@@ -70,7 +74,7 @@ public sealed class CheckpointSafetyTests(ClusterFixture cluster)
 
         // A new process: its first reads of checkpoints meet a frozen Redis and time out.
         var freezing = new FreezesRedisOnRestore(harness.Checkpoints, cluster.Redis);
-        var cycle = harness.NewCycle(checkpoints: freezing);
+        var cycle = harness.NewCycle(checkpoints: freezing, clock: Final);
         CycleReport stalled;
         try
         {
@@ -113,7 +117,7 @@ public sealed class CheckpointSafetyTests(ClusterFixture cluster)
             await database.StringSetAsync(WebKey, "not a checkpoint");
         }
 
-        await harness.NewCycle().RunAsync(CancellationToken.None);
+        await harness.NewCycle(clock: Final).RunAsync(CancellationToken.None);
 
         var aside = RedisCheckpointStore.AsidePrefix + "shop/Deployment/web";
         var kept = await database.KeyTypeAsync(aside) == RedisType.Hash ? await database.HashGetAsync(aside, "data") : await database.StringGetAsync(aside);
@@ -133,7 +137,7 @@ public sealed class CheckpointSafetyTests(ClusterFixture cluster)
         }
 
         await using var harness = new ProfilerHarness(cluster, o => o.Strategy = "resorcerer");
-        await harness.NewCycle().RunAsync(CancellationToken.None);
+        await harness.NewCycle(clock: Final).RunAsync(CancellationToken.None);
 
         Assert.Equal(expected, await ProfilesAsync(harness));
     }

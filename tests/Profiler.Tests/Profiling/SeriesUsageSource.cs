@@ -19,6 +19,13 @@ public sealed class SeriesUsageSource(ClusterSeries series) : IUsageSource
 
     public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Nothing is said of nodes: the fallback bounds stand, as without kube-state-metrics' node series.</summary>
+    public Task<NodeBounds> ReadNodeBoundsAsync(DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        _queries++;
+        return Task.FromResult(NodeBounds.Fallback);
+    }
+
     public Task<Ownership> ReadOwnershipAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
     {
         _queries += 3;

@@ -21,8 +21,22 @@ public class PrometheusResponseTests
         Assert.Equal("success", response.Status);
         Assert.Equal(2, response.Series.Count);
         Assert.Equal("web-1", response.Series[0].Label("pod"));
-        Assert.Equal([new Sample(1700000000, 0.25), new Sample(1700000061, 0.001)], response.Series[0].Samples);
+        // NaN and infinities are kept as Prometheus gave them: what is learned from is decided later, and counted.
+        Assert.Equal([new Sample(1700000000, 0.25), new Sample(1700000061, 0.001), new Sample(1700000120, double.NaN), new Sample(1700000180, double.PositiveInfinity)],
+            response.Series[0].Samples);
         Assert.Empty(response.Series[1].Samples);
+    }
+
+    [Fact]
+    public void An_answer_with_more_samples_than_allowed_is_refused_as_soon_as_it_is_seen()
+    {
+        var json = Encoding.UTF8.GetBytes("""
+            {"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"],[2,"2"],[3,"3"]]},{"metric":{},"values":[[1,"1"]]}]}}
+            """);
+
+        Assert.Equal(4, PrometheusResponse.Parse(json, maxSamples: 4).Series.Sum(s => s.Samples.Count));
+        var error = Assert.Throws<PrometheusAnswerTooLargeException>(() => PrometheusResponse.Parse(json, maxSamples: 3));
+        Assert.Equal("more than 3 samples", error.Message);
     }
 
     [Fact]

@@ -148,14 +148,29 @@ public sealed class AdmissionEndpointTests(RedisFixture redis) : IClassFixture<R
     [InlineData("""{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{"uid":"x"}}""", "apiVersion 'admission.k8s.io/v1beta1'")]
     [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}""", "has no request.uid")]
     [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":7}}""", "is not an admission.k8s.io/v1 AdmissionReview")]
-    [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","operation":5}}""", "request.operation is a number, not a string")]
-    [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","dryRun":"yes"}}""", "request.dryRun is a string, not true or false")]
     public async Task A_body_that_is_not_an_admission_review_gets_400_saying_why(string body, string expected)
     {
         using var message = await _webhook.PostAsync(body);
 
         Assert.Equal(HttpStatusCode.BadRequest, message.StatusCode);
         Assert.Contains(expected, await message.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","operation":5}}""", "request.operation is a number, not a string")]
+    [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","dryRun":"yes"}}""", "request.dryRun is a string, not true or false")]
+    public async Task A_review_that_cannot_be_read_but_names_its_uid_is_allowed_saying_why_and_counted(string body, string expected)
+    {
+        var response = await ResponseOf(await _webhook.PostAsync(body));
+
+        Assert.Equal("x", response["uid"]!.GetValue<string>());
+        Assert.Null(response["patch"]);
+        var warning = response["warnings"]![0]!.GetValue<string>();
+        Assert.StartsWith("resorcerer: the admission request could not be read", warning, StringComparison.Ordinal);
+        Assert.Contains(expected, warning, StringComparison.Ordinal);
+        Assert.Contains("pod admitted unchanged", warning, StringComparison.Ordinal);
+        var metrics = await _webhook.Client.GetStringAsync("/metrics");
+        Assert.Contains("resorcerer_webhook_admissions_total{outcome=\"error\",reason=\"malformed_review\"} 1", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -166,7 +181,8 @@ public sealed class AdmissionEndpointTests(RedisFixture redis) : IClassFixture<R
         var response = await ResponseOf(await webhook.PostAsync(Reviews.For(Reviews.NewDeploymentPod)));
 
         Assert.Null(response["patch"]);
-        Assert.Contains("Redis", response["warnings"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        // In the words of whoever creates the pod; what Redis said goes to the log.
+        Assert.Equal("resorcerer: the profile store is unavailable; pod admitted unchanged", response["warnings"]![0]!.GetValue<string>());
     }
 
     [Theory]

@@ -30,7 +30,39 @@ public sealed class HostileInputTests(RedisFixture redis) : IClassFixture<RedisF
         { "owner without name", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","namespace":"shop","object":{"metadata":{"ownerReferences":[{"kind":"ReplicaSet"}]}}}""") },
         { "deep nesting inside the pod", Review($$$"""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","object":{"metadata":{"annotations":{"a":"b"}},"x":{{{new string('[', 40)}}}{{{new string(']', 40)}}}}}""") },
         { "unicode and escapes", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","namespace":"sh\u006fp","object":{"metadata":{"generateName":"\ud83d\ude00-"}}}""") },
+        // Reviews that cannot be read at all, but whose uid can: answered all the same.
+        { "truncated after the uid", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CRE""") },
+        { "operation is a number", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":5,"object":{}}""") },
+        { "namespace is an object", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","namespace":{"a":1},"object":{}}""") },
+        { "kind is a string", Review("""{"uid":"u1","kind":"Pod","operation":"CREATE","object":{}}""") },
+        { "dryRun is a string", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","dryRun":"yes","object":{}}""") },
+        { "subResource is a number", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","subResource":1,"object":{}}""") },
+        { "a lone surrogate in the namespace", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","namespace":"\ud800","object":{}}""") },
+        { "a lone surrogate in a container name", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","namespace":"shop","object":{"spec":{"containers":[{"name":"\udfff"}]}}}""") },
+        { "nesting deeper than 64 in the pod", Review($$$"""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","object":{"x":{{{new string('[', 100)}}}{{{new string(']', 100)}}}}}""") },
+        { "the uid twice, the last one answered", Review("""{"uid":"u0","kind":{"kind":"Pod"},"operation":"CREATE","uid":"u1","object":{}}""") },
+        { "the object twice", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","object":{},"object":{}}""") },
+        { "spec twice", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","namespace":"shop","object":{"metadata":{"ownerReferences":[{"kind":"ReplicaSet","name":"web-7d4b9c8f6d","controller":true}]},"spec":{"containers":[{"name":"web"}]},"spec":{"containers":[{"name":"web"},{"name":"proxy"}]}}}""") },
+        { "resources twice", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","namespace":"shop","object":{"metadata":{"ownerReferences":[{"kind":"ReplicaSet","name":"web-7d4b9c8f6d","controller":true}]},"spec":{"containers":[{"name":"web","resources":{},"resources":{"requests":{"cpu":"1"}}}]}}}""") },
     };
+
+    [Fact]
+    public async Task Invalid_utf8_in_a_review_with_a_uid_is_answered_allowed()
+    {
+        var head = Encoding.UTF8.GetBytes(Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CREATE","namespace":"shop","object":{"metadata":{"generateName":"web-"""));
+        byte[] bad = [0xC3, 0x28, 0xFF];
+        var tail = Encoding.UTF8.GetBytes("\"}}}}");
+        using var content = new ByteArrayContent([.. head, .. bad, .. tail]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await _webhook.Client.PostAsync("/mutate", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["response"]!;
+        Assert.Equal("u1", answer["uid"]!.GetValue<string>());
+        Assert.True(answer["allowed"]!.GetValue<bool>());
+        Assert.Null(answer["patch"]);
+    }
 
     [Theory]
     [MemberData(nameof(WithUid))]
@@ -48,7 +80,8 @@ public sealed class HostileInputTests(RedisFixture redis) : IClassFixture<RedisF
     public static TheoryData<string, string> WithoutReview => new()
     {
         { "empty", "" },
-        { "truncated", Review("""{"uid":"u1","kind":{"kind":"Pod"},"operation":"CRE""") },
+        { "truncated before the uid", Review("""{"ui""") },
+        { "the uid is a lone surrogate", Review("""{"uid":"\ud800","operation":"CREATE"}""") },
         { "uid is a number", Review("""{"uid":12,"operation":"CREATE"}""") },
         { "null", "null" },
         { "array", "[]" },
