@@ -28,6 +28,9 @@ public sealed record OomKillSeries(string Namespace, string Pod, string Containe
 /// </summary>
 public sealed record CounterSeries(string Name, IReadOnlyList<KeyValuePair<string, string>> Labels, long Start, long End, Func<long, double> PerSecond);
 
+/// <summary>A node's capacity and allocatable CPU (cores) and memory (bytes), as kube-state-metrics reports them.</summary>
+public sealed record NodeSeries(string Node, double CapacityCores, double CapacityBytes, double AllocatableCores, double AllocatableBytes, long Start, long End);
+
 /// <summary>A ReplicaSet and its owner, as kube-state-metrics reports it while the ReplicaSet exists.</summary>
 public sealed record ReplicaSetSeries(string Namespace, string ReplicaSet, string OwnerKind, string OwnerName, long Start, long End);
 
@@ -43,6 +46,7 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
     private readonly List<OomKillSeries> _kills = [];
     private readonly List<JobSeries> _jobs = [];
     private readonly List<CounterSeries> _counters = [];
+    private readonly List<NodeSeries> _nodes = [];
 
     public long Step => (long)scrapeInterval.TotalSeconds;
 
@@ -72,6 +76,12 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
     public ClusterSeries Add(JobSeries job)
     {
         _jobs.Add(job);
+        return this;
+    }
+
+    public ClusterSeries Add(NodeSeries node)
+    {
+        _nodes.Add(node);
         return this;
     }
 
@@ -175,6 +185,21 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
             var labels = $"namespace=\"{pod.Namespace}\",pod=\"{pod.Pod}\",container=\"{kill.Key.Container}\",reason=\"OOMKilled\"";
             var first = kill.Min(k => k.Timestamp);
             WriteGauge(writer, "kube_pod_container_status_last_terminated_reason", labels, first, pod.End, _ => 1);
+        }
+
+        foreach (var (metric, capacity) in new[] { ("kube_node_status_capacity", true), ("kube_node_status_allocatable", false) })
+        {
+            if (_nodes.Count == 0)
+            {
+                break;
+            }
+
+            writer.WriteLine($"# TYPE {metric} gauge");
+            foreach (var node in _nodes)
+            {
+                WriteGauge(writer, metric, $"node=\"{node.Node}\",resource=\"cpu\",unit=\"core\"", node.Start, node.End, _ => capacity ? node.CapacityCores : node.AllocatableCores);
+                WriteGauge(writer, metric, $"node=\"{node.Node}\",resource=\"memory\",unit=\"byte\"", node.Start, node.End, _ => capacity ? node.CapacityBytes : node.AllocatableBytes);
+            }
         }
 
         // One family per name, its samples together, as OpenMetrics wants. A counter family is named without its

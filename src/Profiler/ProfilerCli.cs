@@ -21,7 +21,7 @@ public static class ProfilerCli
         new("once", S + "Once", "Run one profiling cycle and exit: 0 on success, 1 when Prometheus, Redis or Kubernetes cannot be used."),
         new("strategy", S + "Strategy", $"How usage becomes recommendations: {StrategyCatalog.Names}. 'resorcerer-profiler backtest' compares them on your own data.", "NAME", "resorcerer"),
         new("interval", S + "Interval", "Time between profiling cycles when running continuously.", "DURATION", "5m"),
-        new("history", S + "History", "How far back each cycle reads usage.", "DURATION", "7d"),
+        new("history", S + "History", "How far back each cycle reads usage; at most 90d.", "DURATION", "7d"),
         new("step", S + "Step", "Resolution of the usage samples read from Prometheus.", "DURATION", "1m"),
         new("min-history", S + "MinHistory", "A container's CPU or memory is profiled only once its samples span at least this long; until then the stored profile (if any) is kept.", "DURATION", "3h"),
         new("min-samples", S + "MinSamples", "A container's CPU or memory is profiled only with at least this many samples.", "N", "100"),
@@ -38,6 +38,7 @@ public static class ProfilerCli
         new("lease-duration", S + "LeaseDuration", "How long the Lease holds without renewal; a standby takes over this long after the leader stops.", "DURATION", "15s"),
         new("prometheus-timeout", S + "PrometheusTimeout", "Time limit of one Prometheus request.", "DURATION", "60s"),
         new("max-points-per-query", S + "MaxPointsPerQuery", "Points per series in one range query; longer ranges are read in several queries.", "N", "10000"),
+        new("max-samples-per-answer", S + "MaxSamplesPerAnswer", "Samples one Prometheus answer may hold; a larger answer is refused without being read, and the query split (by namespaces, then by time). Bounds the profiler's memory: about 250 MB at the default.", "N", "4000000"),
         new("urls", "urls", "Where the health and metrics endpoints listen when running continuously.", "URLS", "http://0.0.0.0:8080"),
     ];
 

@@ -82,6 +82,12 @@ public sealed class ProfilerOptions
     /// <summary>Points per series in one range query; longer ranges are split. Prometheus refuses more than 11,000.</summary>
     public int MaxPointsPerQuery { get; set; } = 10_000;
 
+    /// <summary>Samples one answer may hold; a larger one is refused unread and the query split. Bounds the profiler's memory.</summary>
+    public long MaxSamplesPerAnswer { get; set; } = Prometheus.PrometheusClient.DefaultMaxSamples;
+
+    /// <summary>The longest <see cref="History"/>: a container's state keeps a peak per day of it.</summary>
+    public static readonly Duration MaxHistory = Duration.FromDays(90);
+
     public IReadOnlyList<string> NamespaceList =>
         (Namespaces ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
 }
@@ -161,6 +167,10 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
         Require(options.Step >= Duration.FromSeconds(1) && options.Step <= Duration.FromHours(1),
             $"--step {options.Step} is out of range: use 1s to 1h");
         Require(options.History.Value >= options.Step.Value * 2, $"--history {options.History} must cover at least two steps of {options.Step}");
+        Require(options.History <= ProfilerOptions.MaxHistory,
+            $"--history {options.History} is longer than {ProfilerOptions.MaxHistory}, the most a profile can rest on (each container keeps a peak per day of it)");
+        Require(options.MaxSamplesPerAnswer is >= 10_000 and <= 100_000_000,
+            $"--max-samples-per-answer {options.MaxSamplesPerAnswer} is out of range: use 10000 to 100000000 (each sample held takes about 40 bytes)");
         Require(options.MinHistory <= options.History,
             $"--min-history {options.MinHistory} is longer than --history {options.History}: no workload could ever qualify");
         Require(options.MinSamples >= 1, $"--min-samples {options.MinSamples} must be at least 1");

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Resorcerer.Hosting;
 using Resorcerer.Webhook.Hosting;
 using Resorcerer.Webhook.Tls;
+using Resorcerer.Storage;
 using StackExchange.Redis;
 
 namespace Resorcerer.Webhook;
@@ -60,7 +61,19 @@ public static class WebhookProgram
         }
         else
         {
-            logger.LogWarning("Redis at {Endpoints} is not reachable yet; pods are admitted unchanged until it is (retrying in the background)", endpoints);
+            // Say why: a wrong password is not a network that will come back by itself.
+            string why;
+            try
+            {
+                redis.GetDatabase().Ping();
+                why = "it did not answer in time";
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                why = RedisSettings.Describe(e);
+            }
+
+            logger.LogWarning("Redis at {Endpoints} cannot be used yet ({Why}); pods are admitted unchanged until it can (retrying in the background)", endpoints, why);
         }
     }
 }

@@ -135,6 +135,25 @@ public sealed class ProfilerProgramTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_wrong_redis_password_is_said_to_be_one()
+    {
+        // A Redis of its own that wants a password (the shared one must stay open to the other tests).
+        await using var redis = await TestServers.StartRedisAsync();
+        await using (var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration + ",allowAdmin=true"))
+        {
+            await admin.GetDatabase().ExecuteAsync("CONFIG", "SET", "requirepass", "right");
+        }
+
+        var result = await ProgramRun.RunAsync(Program,
+            ["--once", "--namespaces", "shop", "--prometheus-url", cluster.Prometheus.Url.ToString(),
+             "--redis", redis.Configuration + ",password=wrong,connectTimeout=2000"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.True(result.Stderr.Contains("Redis refused the credentials", StringComparison.Ordinal), result.Stderr);
+        Assert.DoesNotContain("wrong", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unreachable_redis_fails_with_a_clear_message()
     {
         var result = await ProgramRun.RunAsync(Program,

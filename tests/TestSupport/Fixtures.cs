@@ -61,3 +61,6 @@ public sealed class ClusterFixture() : SeriesFixture(TestCluster.Build);
 
 /// <summary>A real Prometheus holding <see cref="MeshCluster"/> (service-mesh traffic), and a real Redis beside it.</summary>
 public sealed class MeshFixture() : SeriesFixture(MeshCluster.Build);
+
+/// <summary>A real Prometheus holding <see cref="HostileCluster"/> (bad readings), and a real Redis beside it.</summary>
+public sealed class HostileFixture() : SeriesFixture(HostileCluster.Build);

@@ -38,6 +38,23 @@ public static class RedisSettings
         return options;
     }
 
+    /// <summary>What went wrong with Redis, in a line a person can act on: a refused password says so.</summary>
+    public static string Describe(Exception e)
+    {
+        // The reason a connection failed is often in an inner exception ("last connection exception").
+        for (var inner = (Exception?)e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure }
+                || inner.Message.Contains("AuthenticationFailure", StringComparison.Ordinal)
+                || inner.Message.StartsWith("WRONGPASS", StringComparison.Ordinal) || inner.Message.StartsWith("NOAUTH", StringComparison.Ordinal))
+            {
+                return "Redis refused the credentials: check password= (and user=, for an ACL user) in the Redis configuration string";
+            }
+        }
+
+        return e is RedisConnectionException connection ? $"Redis cannot be reached ({connection.FailureType})" : e.Message;
+    }
+
     /// <summary>The configuration string without its password, for messages and logs.</summary>
     public static string Redacted(string configuration) =>
         string.Join(',', configuration.Split(',').Select(part =>

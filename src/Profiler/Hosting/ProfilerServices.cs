@@ -23,8 +23,11 @@ public static class ProfilerServices
 
         services.AddSingleton<ProfilerMetrics>();
 
-        services.AddSingleton(provider => new PrometheusClient(
-            PrometheusHttp.Create(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value), provider.GetRequiredService<ProfilerMetrics>()));
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<ProfilerOptions>>().Value;
+            return new PrometheusClient(PrometheusHttp.Create(options), provider.GetRequiredService<ProfilerMetrics>(), options.MaxSamplesPerAnswer);
+        });
         services.AddSingleton<IUsageSource, PrometheusUsageSource>();
         services.AddSingleton<IConnectionSource, PrometheusConnectionSource>();
 

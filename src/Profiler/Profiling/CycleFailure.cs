@@ -17,7 +17,7 @@ public static class CycleFailure
 
     public static string Describe(Exception e) => e switch
     {
-        RedisException or TimeoutException => $"cannot use Redis: {e.Message}",
+        RedisException or TimeoutException => $"cannot use Redis: {Resorcerer.Storage.RedisSettings.Describe(e)}",
         _ => e.Message,
     };
 }

@@ -25,8 +25,8 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
     /// <summary>Samples one answer may hold before it is refused as too large (and the read split): what <c>--max-samples-per-answer</c> defaults to.</summary>
     public const long DefaultMaxSamples = 4_000_000;
 
-    /// <summary>Bytes of body allowed per sample of the limit, with room for labels: a sample takes about 25 bytes of JSON.</summary>
-    private const long BytesPerSample = 64;
+    /// <summary>Bytes of body allowed per sample of the limit, with room for labels: a sample takes 20 to 30 bytes of JSON.</summary>
+    private const long BytesPerSample = 32;
 
     private long _queriesSent;
 
@@ -53,7 +53,9 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            response = await http.PostAsync(path, new FormUrlEncodedContent(form), cancellationToken);
+            // Headers first, then the body read by ReadBoundedAsync: a plain PostAsync would buffer the whole answer first.
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             metrics?.RecordQuery(path, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         catch (HttpRequestException e)
@@ -69,7 +71,26 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
         {
             PrometheusResponse body;
             var maxBytes = maxSamples * BytesPerSample + 1024 * 1024;
-            var (buffer, length) = await ReadBoundedAsync(response, maxBytes, cancellationToken);
+            byte[] buffer;
+            int length;
+            // The request's time limit covers the body too, which HttpClient's own does not once the headers are in.
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                deadline.CancelAfter(http.Timeout);
+                try
+                {
+                    (buffer, length) = await ReadBoundedAsync(response, maxBytes, deadline.Token);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException)
+                {
+                    throw new PrometheusException($"Prometheus at {http.BaseAddress} broke off its answer to {path}: {e.Message}", e);
+                }
+                catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new PrometheusException($"Prometheus at {http.BaseAddress} did not finish its answer within {http.Timeout.TotalSeconds:0} s", e);
+                }
+            }
+
             try
             {
                 if (length > maxBytes)
@@ -91,7 +112,7 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
             }
             finally
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                Return(buffer);
             }
 
             if (body.Status == "error" && body.Error?.Contains("too many samples", StringComparison.OrdinalIgnoreCase) == true)
@@ -110,13 +131,13 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
     }
 
     /// <summary>
-    /// The body in a pooled buffer (return it), read no further than one byte past <paramref name="max"/>: an answer
-    /// too large to hold is refused without being held.
+    /// The body, read no further than one byte past <paramref name="max"/>: an answer too large to hold is refused
+    /// without being held. Small bodies come in a pooled buffer (returned by the caller); large ones in buffers of
+    /// their own, so that the pool does not keep hundreds of MB alive after a large answer.
     /// </summary>
     private static async Task<(byte[] Buffer, int Length)> ReadBoundedAsync(HttpResponseMessage response, long max, CancellationToken cancellationToken)
     {
-        var pool = System.Buffers.ArrayPool<byte>.Shared;
-        var buffer = pool.Rent(64 * 1024);
+        var buffer = Pool.Rent(64 * 1024);
         var length = 0;
         try
         {
@@ -130,9 +151,11 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
                         return (buffer, length);
                     }
 
-                    var grown = pool.Rent((int)Math.Min(Array.MaxLength, (long)buffer.Length * 2));
+                    // Never more than one byte past the limit: that byte says the answer is over it.
+                    var size = Math.Min(Math.Min(buffer.Length * 2L, max + 1), Array.MaxLength);
+                    var grown = Pooled(size) ? Pool.Rent((int)size) : new byte[size];
                     buffer.AsSpan(0, length).CopyTo(grown);
-                    pool.Return(buffer);
+                    Return(buffer);
                     buffer = grown;
                 }
 
@@ -147,8 +170,21 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
         }
         catch
         {
-            pool.Return(buffer);
+            Return(buffer);
             throw;
+        }
+    }
+
+    private static System.Buffers.ArrayPool<byte> Pool => System.Buffers.ArrayPool<byte>.Shared;
+
+    private static bool Pooled(long size) => size <= 1024 * 1024;
+
+    /// <summary>Gives a buffer from <see cref="ReadBoundedAsync"/> back: to the pool if it came from there.</summary>
+    private static void Return(byte[] buffer)
+    {
+        if (Pooled(buffer.Length))
+        {
+            Pool.Return(buffer);
         }
     }
 

@@ -191,6 +191,12 @@ public sealed class AdmissionHandler(
 
         if (!patch.ChangesResources)
         {
+            if (patch.Held is { } held)
+            {
+                // The profile would hurt this pod: the pod goes through as it is, and its creator is told why.
+                return (patch, AdmissionOutcome.Unchanged(held, $"{patch.HeldWhy}; pod admitted unchanged"));
+            }
+
             var reason = hold is not null ? "profile_held" : policy.Mode == AdmissionMode.Off ? "mode_off" : "nothing_to_change";
             return (patch, AdmissionOutcome.Unchanged(reason, warning));
         }

@@ -120,7 +120,7 @@ public static class AdmissionReview
     /// <summary>
     /// What can be made out of a body whatever is wrong with it: its <c>apiVersion</c>, <c>kind</c> and
     /// <c>request.uid</c>, each null when absent and <see cref="ReviewEnvelope.Unreadable"/> when present but not a
-    /// readable string (another type, bad UTF-8, a lone surrogate). Reads on past anything it can, nested as deep as
+    /// readable string (another type, a lone surrogate); bad UTF-8 reads as U+FFFD, as Go's decoder reads it. Reads on past anything it can, nested as deep as
     /// the body goes; a cut body (<paramref name="complete"/> false) gives what came before the cut. As JSON
     /// decoders do, a key given twice counts by its last value.
     /// </summary>
@@ -194,6 +194,11 @@ public static class AdmissionReview
             try
             {
                 return reader.GetString();
+            }
+            catch (InvalidOperationException) when (!reader.ValueIsEscaped && !reader.HasValueSequence)
+            {
+                // Bad UTF-8, read as the API server's decoder reads it: each bad byte a U+FFFD.
+                return System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
             }
             catch (InvalidOperationException)
             {

@@ -17,6 +17,14 @@ public sealed record PodPatch(
     IReadOnlyList<ResourceChange> Changes,
     IReadOnlyDictionary<string, string> Annotations)
 {
+    /// <summary>
+    /// Why the requests were not applied although a profile was, when the pod itself forbids them: <c>qos_change</c>
+    /// (its QoS class would change) or <c>unschedulable</c> (it would fit no node). <see cref="HeldWhy"/> says it in words.
+    /// </summary>
+    public string? Held { get; init; }
+
+    public string? HeldWhy { get; init; }
+
     public bool IsEmpty => Operations.Count == 0;
 
     /// <summary>True when the patch sets resources; false when it only annotates (mode Off, held, nothing to change).</summary>
@@ -38,7 +46,8 @@ public sealed record PodPatch(
 /// <item>Limits that were set keep their ratio to the request (unless <c>RequestsOnly</c>), within the LimitRange
 /// maximum; no request ends above its limit; no limit is added.</item>
 /// <item>The pod's QoS class does not change, except BestEffort becoming Burstable (the pod gains requests):
-/// a patch that would change it otherwise is not applied.</item>
+/// a patch that would change it otherwise is not applied. Nor is one that would make the pod ask for more than
+/// the cluster's largest node can give (the profile's <c>largestNode</c>, else <see cref="NodeSize.Beyond"/>).</item>
 /// <item>In mode <c>Off</c>, or when the caller holds the profile back, the pod only gets the annotations.</item>
 /// </list>
 /// </summary>
@@ -56,6 +65,7 @@ public static class PodPatchBuilder
         int maxConnectionEdges = ConnectionAnnotation.DefaultMaxEdges)
     {
         var excluded = policy.ExcludeContainers.ToHashSet(StringComparer.Ordinal);
+        var largest = profile.LargestNode ?? NodeSize.Beyond;
         var plans = new List<(ContainerResources Container, ResourceAmounts Requests, ResourceAmounts Limits)>();
         var cpuProfile = new JsonObject();
         var memoryProfile = new JsonObject();
@@ -92,8 +102,10 @@ public static class PodPatchBuilder
                 continue;
             }
 
-            var cpuPlan = Resource(Amount.Cpu(container.Requests), Amount.Cpu(container.Limits), cpuTarget, policy.ControlledValues, policy.LimitRange?.MaxCpu, limit => limit);
-            var memoryPlan = Resource(Amount.Memory(container.Requests), Amount.Memory(container.Limits), memoryTarget, policy.ControlledValues, policy.LimitRange?.MaxMemory, Quantity.RoundUpToMebibytes);
+            var cpuPlan = Resource(Amount.Cpu(container.Requests), Amount.Cpu(container.Limits), cpuTarget, policy.ControlledValues,
+                policy.LimitRange?.MaxCpu, largest.Cpu, limit => limit);
+            var memoryPlan = Resource(Amount.Memory(container.Requests), Amount.Memory(container.Limits), memoryTarget, policy.ControlledValues,
+                policy.LimitRange?.MaxMemory, largest.Memory, Quantity.RoundUpToMebibytes);
             if (cpuPlan is null || memoryPlan is null)
             {
                 notes.Add($"{container.Name}: left alone (its request is above its limit)");
@@ -109,9 +121,15 @@ public static class PodPatchBuilder
         }
 
         hold ??= policy.Mode == AdmissionMode.Off ? $"mode {AdmissionMode.Off} ({ResorcererKeys.ModeAnnotation}): requests left as they are" : null;
+        string? held = null;
         if (hold is null && QosChange(pod, plans) is { } qos)
         {
-            hold = qos;
+            (hold, held) = (qos, "qos_change");
+        }
+
+        if (hold is null && Unschedulable(pod, plans, largest) is { } unschedulable)
+        {
+            (hold, held) = (unschedulable, "unschedulable");
         }
 
         var operations = new List<PatchOperation>();
@@ -149,7 +167,7 @@ public static class PodPatchBuilder
         }
 
         operations.AddRange(AnnotationOperations(pod.HasAnnotations, annotations));
-        return new PodPatch(operations, changes, annotations);
+        return new PodPatch(operations, changes, annotations) { Held = held, HeldWhy = held is null ? null : hold };
     }
 
     /// <summary>The target within the user's bounds, then within the LimitRange's (which wins).</summary>
@@ -170,10 +188,12 @@ public static class PodPatchBuilder
     /// <summary>
     /// The new request and limit of one resource, or null when the container must be left alone. Equality of request
     /// and limit is judged on exact values, and kept or avoided after rounding, so that rounding never changes a
-    /// pod's QoS class: a request equal to its limit stays equal, one below it stays below.
+    /// pod's QoS class: a request equal to its limit stays equal, one below it stays below. A scaled limit stays
+    /// within the LimitRange's maximum, and within the largest node (a container can use no more) unless the old
+    /// limit already was above it.
     /// </summary>
     private static (long? Request, long? Limit)? Resource(
-        Amount request, Amount limit, long? target, ControlledValues controlled, long? rangeMax, Func<long, long> roundLimit)
+        Amount request, Amount limit, long? target, ControlledValues controlled, long? rangeMax, long nodeMax, Func<long, long> roundLimit)
     {
         // Kubernetes defaults a missing request to the limit, so that is the request the ratio is taken from.
         var current = request.Rounded ?? limit.Rounded;
@@ -206,9 +226,10 @@ public static class PodPatchBuilder
 
         // Scaled limits round up (memory to whole MiB, so that they read well), stay within the LimitRange maximum,
         // and stay above the request, as they were.
-        var scaled = current is > 0 ? roundLimit((long)decimal.Ceiling((decimal)oldLimit * wanted / current.Value)) : oldLimit;
-        var newLimit = Math.Max(Math.Min(scaled, rangeMax ?? long.MaxValue), wanted);
-        if (newLimit == wanted && roundLimit(wanted + 1) is var above && above <= (rangeMax ?? long.MaxValue))
+        var ceiling = Math.Min(rangeMax ?? long.MaxValue, Math.Max(nodeMax, oldLimit));
+        var scaled = current is > 0 ? roundLimit((long)Math.Min(decimal.Ceiling((decimal)oldLimit * wanted / current.Value), ceiling)) : oldLimit;
+        var newLimit = Math.Max(Math.Min(scaled, ceiling), wanted);
+        if (newLimit == wanted && roundLimit(wanted + 1) is var above && above <= ceiling)
         {
             newLimit = above;
         }
@@ -226,6 +247,27 @@ public static class PodPatchBuilder
         return after == before || (before == QosClass.BestEffort && after == QosClass.Burstable)
             ? null
             : $"the new requests would turn the pod's QoS class from {before} into {after}";
+    }
+
+    /// <summary>Why the plans would make the pod ask for more than the largest node can give (where it did not before), or null.</summary>
+    private static string? Unschedulable(PodResources pod, List<(ContainerResources Container, ResourceAmounts Requests, ResourceAmounts Limits)> plans, NodeSize largest)
+    {
+        // What the scheduler adds up: the containers that run together (ordinary ones and native sidecars).
+        var planned = plans.ToDictionary(p => p.Container.Path, p => p.Requests);
+        long cpuBefore = 0, memoryBefore = 0, cpuAfter = 0, memoryAfter = 0;
+        foreach (var container in pod.Patchable)
+        {
+            var before = container.EffectiveRequests;
+            var after = planned.TryGetValue(container.Path, out var requests) ? requests : before;
+            (cpuBefore, memoryBefore) = (cpuBefore + (before.CpuMillicores ?? 0), memoryBefore + (before.MemoryBytes ?? 0));
+            (cpuAfter, memoryAfter) = (cpuAfter + (after.CpuMillicores ?? 0), memoryAfter + (after.MemoryBytes ?? 0));
+        }
+
+        return cpuAfter > largest.Cpu && cpuAfter > cpuBefore
+            ? $"the new requests add up to {Quantity.FormatMillicores(cpuAfter)} CPU, more than the largest node can give ({Quantity.FormatMillicores(largest.Cpu)})"
+            : memoryAfter > largest.Memory && memoryAfter > memoryBefore
+            ? $"the new requests add up to {Quantity.FormatBytes(memoryAfter)} of memory, more than the largest node can give ({Quantity.FormatBytes(largest.Memory)})"
+            : null;
     }
 
     private static IEnumerable<PatchOperation> ContainerOperations(ContainerResources container, ResourceAmounts plannedRequests, ResourceAmounts plannedLimits)

@@ -46,6 +46,8 @@ public class PolicyAnnotationsTests
     [InlineData("resorcerer.io/mode=1", "resorcerer.io/mode: '1' is not one of Initial, Off")]
     [InlineData("resorcerer.io/controlled-values=Limits", "resorcerer.io/controlled-values: 'Limits' is not one of RequestsAndLimits, RequestsOnly")]
     [InlineData("resorcerer.io/min-cpu=lots", "resorcerer.io/min-cpu: 'lots' is not a quantity")]
+    [InlineData("resorcerer.io/max-cpu=0", "resorcerer.io/max-cpu: '0' is not above zero (Kubernetes counts a zero request as none)")]
+    [InlineData("resorcerer.io/min-memory=0Mi", "resorcerer.io/min-memory: '0Mi' is not above zero (Kubernetes counts a zero request as none)")]
     public void Unreadable_values_are_ignored_and_reported(string annotation, string problem)
     {
         var policy = PolicyAnnotations.Read(null, A(annotation));

@@ -96,6 +96,23 @@ public sealed class PrometheusHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Credentials_written_into_the_url_are_sent_as_basic_auth_and_never_printed()
+    {
+        var withCredentials = new UriBuilder(Url) { UserName = "profiler", Password = "s3cr%40t" }.Uri.ToString();
+        var options = new ProfilerOptions { PrometheusUrl = withCredentials, PrometheusCaFile = _caFile };
+
+        var client = new PrometheusClient(PrometheusHttp.Create(options));
+        await client.QueryAsync("vector(1)", DateTimeOffset.UtcNow, CancellationToken.None);
+
+        Assert.Equal("Basic " + Convert.ToBase64String("profiler:s3cr@t"u8.ToArray()), Assert.Single(_requests)["Authorization"]);
+        await _server.StopAsync();
+        var error = await Assert.ThrowsAsync<PrometheusException>(() => client.QueryAsync("vector(1)", DateTimeOffset.UtcNow, CancellationToken.None));
+        Assert.DoesNotContain("s3cr", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("profiler@", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Url.Authority, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_server_certificate_from_an_unknown_authority_is_refused()
     {
         var options = new ProfilerOptions { PrometheusUrl = Url.ToString() };

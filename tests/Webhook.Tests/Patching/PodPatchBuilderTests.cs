@@ -298,4 +298,60 @@ public class PodPatchBuilderTests
         Assert.Equal("not applied: the new requests would turn the pod's QoS class from Burstable into Guaranteed",
             patch.Annotations[ResorcererKeys.UpdatesAnnotation]);
     }
+
+    [Fact]
+    public void A_request_just_below_its_limit_stays_below_it_after_rounding()
+    {
+        // 1500u and 2m both round to 2 millicores; Kubernetes compares them exactly: the pod is Burstable, and stays so.
+        var container = Container(0, "web", memoryRequest: 128 * Mi, memoryLimit: 128 * Mi, cpuLimit: 2) with
+        {
+            Requests = new ResourceAmounts(2, 128 * Mi) { UnroundedCpuCores = 0.0015m },
+            HasRequests = true,
+        };
+        var pod = new PodResources(true, [container]);
+        Assert.Equal(QosClass.Burstable, Qos.Of(pod));
+
+        var patch = PodPatchBuilder.Build(pod, Profile(webCpu: 10, webMemory: 128 * Mi), WorkloadPolicy.Default);
+
+        Assert.Contains("replace /spec/containers/0/resources/requests/cpu \"10m\"", Ops(patch));
+        var limit = Assert.Single(Ops(patch), o => o.StartsWith("replace /spec/containers/0/resources/limits/cpu", StringComparison.Ordinal));
+        Assert.NotEqual("replace /spec/containers/0/resources/limits/cpu \"10m\"", limit); // above the request, as it was
+        Assert.Null(patch.Held);
+    }
+
+    [Fact]
+    public void A_zero_target_leaves_the_container_alone()
+    {
+        var pod = new PodResources(true, [Container(0, "web", cpuRequest: 100, memoryRequest: 128 * Mi, cpuLimit: 100, memoryLimit: 128 * Mi)]);
+
+        var patch = PodPatchBuilder.Build(pod, Profile(webCpu: 0), WorkloadPolicy.Default);
+
+        Assert.Empty(Ops(patch));
+        Assert.Contains("web: left alone (the profile asks for no CPU at all)", patch.Annotations[ResorcererKeys.UpdatesAnnotation], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Requests_that_would_fit_no_node_are_not_applied_and_say_why()
+    {
+        var pod = new PodResources(true, [Container(0, "web"), Container(1, "proxy")]);
+        var profile = Profile(webCpu: 3950) with { LargestNode = new NodeSize(3950, 16L << 30) };
+
+        var patch = PodPatchBuilder.Build(pod, profile, WorkloadPolicy.Default);
+
+        Assert.Empty(Ops(patch));
+        Assert.Equal("unschedulable", patch.Held);
+        Assert.Equal("the new requests add up to 4 CPU, more than the largest node can give (3950m)", patch.HeldWhy);
+    }
+
+    [Fact]
+    public void A_scaled_limit_stays_within_the_largest_node()
+    {
+        // A 2-byte request under a 512 MiB limit: scaling the ratio to a 16 GiB request would give exabytes.
+        var pod = new PodResources(true, [Container(0, "web", cpuRequest: 100, memoryRequest: 2, memoryLimit: 512 * Mi)]);
+        var profile = Profile(webMemory: 16L << 30) with { LargestNode = new NodeSize(8000, 32L << 30) };
+
+        var patch = PodPatchBuilder.Build(pod, profile, WorkloadPolicy.Default);
+
+        Assert.Contains("replace /spec/containers/0/resources/limits/memory \"32Gi\"", Ops(patch));
+    }
 }

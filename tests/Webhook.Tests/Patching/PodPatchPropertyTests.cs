@@ -14,8 +14,10 @@ namespace Resorcerer.Webhook.Tests.Patching;
 /// </summary>
 public class PodPatchPropertyTests
 {
-    private static readonly string[] CpuQuantities = ["100m", "0.5", "1", "250m", "2", "1e3", "10m", "1500m"];
-    private static readonly string[] MemoryQuantities = ["1Ki", "128974848", "129e6", "123Mi", "1Gi", "0.5Gi", "64Mi", "3G"];
+    // Odd spellings, and amounts that are not whole units (1500u and 2m both round to 2 millicores, yet Kubernetes
+    // tells them apart when it decides the QoS class), and zeros (which Kubernetes counts as unset).
+    private static readonly string[] CpuQuantities = ["100m", "0.5", "1", "250m", "2", "1e3", "10m", "1500m", "1500u", "2m", "1.5m", "1n", "0"];
+    private static readonly string[] MemoryQuantities = ["1Ki", "128974848", "129e6", "123Mi", "1Gi", "0.5Gi", "64Mi", "3G", "1.5", "2", "1500m", "0"];
     private static readonly string[] Names = ["app", "proxy", "agent", "log", "db"];
 
     private static readonly Gen<JsonObject?> GenResources =
@@ -143,10 +145,15 @@ public class PodPatchPropertyTests
 
             Assert.Equal("shop", patchedJson["metadata"]!["annotations"]?["team"]?.GetValue<string>() ?? "shop");
 
-            // 3. The QoS class stays, except that a BestEffort pod may become Burstable by gaining requests.
+            // 3. The QoS class stays, except that a BestEffort pod may become Burstable by gaining requests: as the webhook
+            //    judges it, and as Kubernetes' own rule, written apart, does on the pod's JSON.
             var after = Read(patchedJson);
             var (qosBefore, qosAfter) = (Qos.Of(resources), Qos.Of(after));
             Assert.True(qosBefore == qosAfter || (qosBefore == QosClass.BestEffort && qosAfter == QosClass.Burstable), $"{qosBefore} -> {qosAfter}");
+            Assert.Equal(KubernetesQos.Of(podJson), qosBefore.ToString());
+            var (kubernetesBefore, kubernetesAfter) = (KubernetesQos.Of(podJson), KubernetesQos.Of(patchedJson));
+            Assert.True(kubernetesBefore == kubernetesAfter || (kubernetesBefore == "BestEffort" && kubernetesAfter == "Burstable"),
+                $"{kubernetesBefore} -> {kubernetesAfter}: {podJson.ToJsonString()} then {patchedJson.ToJsonString()}");
 
             // 4. No request above its limit, unless the pod came that way (then that container was left alone).
             foreach (var container in after.Containers)

@@ -98,17 +98,25 @@ public class PodReaderPropertyTests
             return default;
         }
 
-        long? Parse(string name, bool cpu)
+        (long? Rounded, decimal? Exact) Parse(string name, bool cpu)
         {
             if ((string?)values[name] is not { } text)
             {
-                return null;
+                return (null, null);
             }
 
             Assert.True(cpu ? Quantity.TryParseMillicores(text, out var amount) : Quantity.TryParseBytes(text, out amount), text);
-            return amount;
+            Assert.True(Quantity.TryParse(text, out var exact), text);
+            return (amount, exact);
         }
 
-        return new ResourceAmounts(Parse("cpu", cpu: true), Parse("memory", cpu: false));
+        var (cpu, exactCpu) = Parse("cpu", cpu: true);
+        var (memory, exactMemory) = Parse("memory", cpu: false);
+        // The exact amount is kept beside the rounded one where they differ (a quantity that is not whole units).
+        return new ResourceAmounts(cpu, memory)
+        {
+            UnroundedCpuCores = exactCpu * 1000 != cpu ? exactCpu : null,
+            UnroundedMemoryBytes = exactMemory != memory ? exactMemory : null,
+        };
     }
 }
