@@ -112,7 +112,9 @@ public static class PodPatchBuilder
                 continue;
             }
 
-            plans.Add((container, new ResourceAmounts(cpuPlan.Value.Request, memoryPlan.Value.Request), new ResourceAmounts(cpuPlan.Value.Limit, memoryPlan.Value.Limit)));
+            plans.Add((container,
+                Planned(container.Requests, cpuPlan.Value.Request, memoryPlan.Value.Request),
+                Planned(container.Limits, cpuPlan.Value.Limit, memoryPlan.Value.Limit)));
         }
 
         if (plans.Count == 0 && notes.Count == 0)
@@ -177,6 +179,16 @@ public static class PodPatchBuilder
         return Math.Min(Math.Max(value, rangeMin ?? 0), rangeMax ?? long.MaxValue);
     }
 
+    /// <summary>
+    /// The planned amounts; a value the plan leaves as it was keeps its exact amount (no operation writes it, so the
+    /// pod keeps it, and the QoS check must see it).
+    /// </summary>
+    private static ResourceAmounts Planned(ResourceAmounts before, long? cpu, long? memory) => new(cpu, memory)
+    {
+        UnroundedCpuCores = cpu == before.CpuMillicores ? before.UnroundedCpuCores : null,
+        UnroundedMemoryBytes = memory == before.MemoryBytes ? before.UnroundedMemoryBytes : null,
+    };
+
     /// <summary>One resource's amount as the pod gives it: rounded to whole units, and exactly (in the same unit).</summary>
     private readonly record struct Amount(long? Rounded, decimal? Exact)
     {
@@ -215,7 +227,8 @@ public static class PodPatchBuilder
 
         if (controlled == ControlledValues.RequestsOnly)
         {
-            return (Math.Min(wanted, oldLimit), oldLimit);
+            // Never above the limit as it is, exactly: 1500u rounds up to 2m, a request of 2m would exceed it.
+            return (Math.Min(wanted, (long)decimal.Floor(limit.Exact ?? oldLimit)), oldLimit);
         }
 
         if (exactCurrent == limit.Exact)
