@@ -29,7 +29,7 @@ public sealed class WebhookOptions
     public long MaxBodyBytes { get; set; } = 4L * 1024 * 1024;
 
     /// <summary>Heaviest outbound and inbound connections each put in the connection-profile annotation; 0 leaves it out.</summary>
-    public int MaxConnectionEdges { get; set; } = Patching.ConnectionAnnotation.DefaultMaxEdges;
+    public int MaxConnectionEdges { get; set; } = Sizing.ConnectionAnnotation.DefaultMaxEdges;
 
     /// <summary>A profile older than this is not applied (the profiler may have stopped).</summary>
     public Duration MaxProfileAge { get; set; } = Duration.FromDays(7);
@@ -81,9 +81,9 @@ public sealed class WebhookOptionsValidator(IConfiguration configuration) : IVal
             failures.Add($"--tls-reload-interval {options.TlsReloadInterval} is too short: use 100ms or more");
         }
 
-        if (options.MaxConnectionEdges is < 0 or > Patching.ConnectionAnnotation.MostEdges)
+        if (options.MaxConnectionEdges is < 0 or > Sizing.ConnectionAnnotation.MostEdges)
         {
-            failures.Add($"--max-connection-edges {options.MaxConnectionEdges} is out of range: use 0 (no annotation) to {Patching.ConnectionAnnotation.MostEdges}");
+            failures.Add($"--max-connection-edges {options.MaxConnectionEdges} is out of range: use 0 (no annotation) to {Sizing.ConnectionAnnotation.MostEdges}");
         }
 
         if (options.MaxBodyBytes < 64 * 1024)

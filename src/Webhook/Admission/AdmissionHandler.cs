@@ -1,3 +1,4 @@
+using Resorcerer.Sizing;
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;

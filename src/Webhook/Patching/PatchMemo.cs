@@ -1,3 +1,4 @@
+using Resorcerer.Sizing;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Resorcerer.Profiles;

@@ -1,3 +1,4 @@
+using Resorcerer.Sizing;
 using System.Text;
 using System.Text.Json;
 using Resorcerer.Webhook.Json;

@@ -1,3 +1,4 @@
+using Resorcerer.Sizing;
 using Resorcerer.Profiles;
 using Resorcerer.Webhook.Patching;
 using Resorcerer.Workloads;

@@ -1,3 +1,5 @@
+using Resorcerer.TestSupport;
+using Resorcerer.Sizing;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;

@@ -1,3 +1,4 @@
+using Resorcerer.Sizing;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;

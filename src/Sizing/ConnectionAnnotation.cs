@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Resorcerer.Profiles;
 
-namespace Resorcerer.Webhook.Patching;
+namespace Resorcerer.Sizing;
 
 /// <summary>
 /// The <c>resorcerer.io/connection-profile</c> annotation: compact JSON of a workload's heaviest connections,

@@ -1,4 +1,4 @@
-namespace Resorcerer.Webhook.Patching;
+namespace Resorcerer.Sizing;
 
 /// <summary>
 /// CPU (millicores) and memory (bytes) amounts, rounded up to whole units; null where the pod does not set one.

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Resorcerer.Profiles;
 using Resorcerer.Quantities;
 
-namespace Resorcerer.Webhook.Patching;
+namespace Resorcerer.Sizing;
 
 /// <summary>One value the patch changes, for the readable record on the pod.</summary>
 public sealed record ResourceChange(string Container, string Resource, string Kind, string? From, string To)

@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
 using Resorcerer.Profiles;
-using Resorcerer.Webhook.Patching;
 using Resorcerer.Workloads;
 
-namespace Resorcerer.Webhook.Tests.Patching;
+namespace Resorcerer.Sizing.Tests;
 
 public class PodPatchBuilderTests
 {

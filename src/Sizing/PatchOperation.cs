@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Resorcerer.Webhook.Patching;
+namespace Resorcerer.Sizing;
 
 /// <summary>One RFC 6902 operation.</summary>
 public sealed record PatchOperation(string Op, string Path, JsonNode? Value)

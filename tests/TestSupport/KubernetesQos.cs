@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Resorcerer.Quantities;
 
-namespace Resorcerer.Webhook.Tests;
+namespace Resorcerer.TestSupport;
 
 /// <summary>
 /// The QoS class Kubernetes gives a pod as JSON, written here apart from the webhook's own so that it can catch its
