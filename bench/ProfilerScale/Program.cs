@@ -7,11 +7,12 @@ using Resorcerer.Configuration;
 using Resorcerer.DevKit;
 using Resorcerer.Profiler;
 using Resorcerer.Profiler.Connections;
-using Resorcerer.Profiler.Storage;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiler.Recommendation;
+using Resorcerer.Profiler.Storage;
 using Resorcerer.Profiler.Workloads;
+using Resorcerer.PrometheusApi;
 using Resorcerer.Storage;
 using StackExchange.Redis;
 
@@ -49,7 +50,7 @@ try
     });
     var http = new HttpClient { BaseAddress = prometheus.Url, Timeout = TimeSpan.FromMinutes(5) };
     var metrics = new ProfilerMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
-    var prometheusClient = new PrometheusClient(http, metrics);
+    var prometheusClient = new PrometheusClient(http, metrics.RecordQuery);
     var source = new PrometheusUsageSource(prometheusClient, options);
     // The synthetic clusters have no mesh: these queries find nothing, but they are sent every cycle as in a cluster.
     var mesh = new PrometheusConnectionSource(prometheusClient);

@@ -31,8 +31,27 @@ public static class ResorcererKeys
     /// <summary>Pod annotation: a readable record of what the webhook changed.</summary>
     public const string UpdatesAnnotation = Prefix + "updates";
 
-    /// <summary>Namespace or workload annotation: <c>Initial</c> (set requests at creation, the default) or <c>Off</c> (annotate only).</summary>
+    /// <summary>Pod annotation: JSON object, container name to the CPU it goes down to when its start-up boost ends.</summary>
+    public const string CpuBoostTargetAnnotation = Prefix + "cpu-startup-boost-target";
+
+    /// <summary>Pod annotation: when the updater last changed the pod (RFC 3339 UTC).</summary>
+    public const string UpdatedAnnotation = Prefix + "updated";
+
+    /// <summary>
+    /// Namespace or workload annotation: <c>Initial</c> (set requests at creation, the default), <c>Off</c> (annotate
+    /// only), <c>InPlace</c>, <c>InPlaceOrRecreate</c> or <c>Recreate</c> (running pods too).
+    /// </summary>
     public const string ModeAnnotation = Prefix + "mode";
+
+    /// <summary>Namespace or workload annotations: the memory guard (a percent of the limit, and a multiplier).</summary>
+    public const string MemoryThresholdAnnotation = Prefix + "memory-threshold-percent";
+
+    public const string MemoryMultiplierAnnotation = Prefix + "memory-multiplier";
+
+    /// <summary>Namespace or workload annotations: the CPU start-up boost (<c>2x</c>, or a quantity) and how long it lasts once Ready.</summary>
+    public const string CpuStartupBoostAnnotation = Prefix + "cpu-startup-boost";
+
+    public const string CpuStartupBoostDurationAnnotation = Prefix + "cpu-startup-boost-duration";
 
     /// <summary>Namespace or workload annotation: comma-separated container names the webhook leaves alone.</summary>
     public const string ExcludeContainersAnnotation = Prefix + "exclude-containers";

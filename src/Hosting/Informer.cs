@@ -1,6 +1,7 @@
 using k8s;
+using Microsoft.Extensions.Logging;
 
-namespace Resorcerer.Profiler.Workloads;
+namespace Resorcerer.Hosting;
 
 /// <summary>
 /// Keeps a local copy of a kind of Kubernetes object up to date: list, then watch from the list's version; when

@@ -1,17 +1,59 @@
 using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
+using Resorcerer.Configuration;
 
-namespace Resorcerer.Profiler.Hosting;
+namespace Resorcerer.Hosting;
+
+/// <summary>How a program's replicas elect the one that works: the settings every program with replicas shares.</summary>
+public interface ILeaderElectionSettings
+{
+    bool LeaderElect { get; }
+
+    /// <summary>Namespace of the Lease; empty means this pod's own namespace.</summary>
+    string? LeaderElectionNamespace { get; }
+
+    string LeaderElectionName { get; }
+
+    /// <summary>How long a Lease holds without renewal; the leader renews well within it.</summary>
+    Duration LeaseDuration { get; }
+}
 
 /// <summary>
-/// Leader election through a Kubernetes Lease, so that several profiler replicas can run with one active. The
-/// active one profiles; the others wait, and one of them takes over (from the checkpoints in Redis) when the
-/// leader stops renewing the Lease.
+/// Leader election through a Kubernetes Lease, so that several replicas of a program can run with one active. The
+/// active one works; the others wait, and one of them takes over when the leader stops renewing the Lease.
 /// </summary>
-public sealed class LeaderGate(Func<IKubernetes> connect, IOptions<ProfilerOptions> options, ILogger<LeaderGate> logger, string? identity = null) : IDisposable
+public sealed class LeaderGate(Func<IKubernetes> connect, ILeaderElectionSettings settings, ILogger<LeaderGate> logger, string? identity = null) : IDisposable
 {
+    /// <summary>The command-line options of leader election, bound under <paramref name="section"/>.</summary>
+    public static IReadOnlyList<CliOption> Options(string section, string defaultName) =>
+    [
+        new("leader-elect", section + ":LeaderElect", "Run several replicas with one active: campaign for a Kubernetes Lease and work only while holding it."),
+        new("leader-election-namespace", section + ":LeaderElectionNamespace", "Namespace of the Lease; by default the pod's own (POD_NAMESPACE or the service account's).", "NS"),
+        new("leader-election-name", section + ":LeaderElectionName", "Name of the Lease.", "NAME", defaultName),
+        new("lease-duration", section + ":LeaseDuration", "How long the Lease holds without renewal; a standby takes over this long after the leader stops.", "DURATION", "15s"),
+    ];
+
+    /// <summary>Adds what is wrong with the leader-election settings to <paramref name="failures"/>, each naming its flag.</summary>
+    public static void Validate(ILeaderElectionSettings settings, bool once, List<string> failures)
+    {
+        if (settings.LeaseDuration.Value < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"--lease-duration {settings.LeaseDuration} is too short: use 1s or more");
+        }
+
+        if (settings.LeaderElect && once)
+        {
+            failures.Add("--leader-elect and --once do not go together: a single run does not campaign");
+        }
+
+        if (string.IsNullOrWhiteSpace(settings.LeaderElectionName))
+        {
+            failures.Add("--leader-election-name must not be empty");
+        }
+    }
+
     private readonly object _lock = new();
     private TaskCompletionSource _leading = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource _term = new();
@@ -28,7 +70,6 @@ public sealed class LeaderGate(Func<IKubernetes> connect, IOptions<ProfilerOptio
     /// <summary>Starts campaigning; runs until <paramref name="stopping"/> is cancelled.</summary>
     public Task RunAsync(CancellationToken stopping)
     {
-        var settings = options.Value;
         var ns = LeaseNamespace(settings);
         var config = new LeaderElectionConfig(new LeaseLock(connect(), ns, settings.LeaderElectionName, Identity))
         {
@@ -39,7 +80,7 @@ public sealed class LeaderGate(Func<IKubernetes> connect, IOptions<ProfilerOptio
         _elector = new LeaderElector(config);
         _elector.OnStartedLeading += () =>
         {
-            logger.LogInformation("{Identity} is now the leader (Lease {Namespace}/{Name}): profiling", Identity, ns, settings.LeaderElectionName);
+            logger.LogInformation("{Identity} is now the leader (Lease {Namespace}/{Name}): working", Identity, ns, settings.LeaderElectionName);
             lock (_lock)
             {
                 IsLeader = true;
@@ -48,7 +89,7 @@ public sealed class LeaderGate(Func<IKubernetes> connect, IOptions<ProfilerOptio
         };
         _elector.OnStoppedLeading += () =>
         {
-            logger.LogWarning("{Identity} lost the leadership: profiling stops until it is won again", Identity);
+            logger.LogWarning("{Identity} lost the leadership: work stops until it is won again", Identity);
             lock (_lock)
             {
                 IsLeader = false;
@@ -85,7 +126,7 @@ public sealed class LeaderGate(Func<IKubernetes> connect, IOptions<ProfilerOptio
         }
     }
 
-    public static string LeaseNamespace(ProfilerOptions settings)
+    public static string LeaseNamespace(ILeaderElectionSettings settings)
     {
         if (!string.IsNullOrWhiteSpace(settings.LeaderElectionNamespace))
         {

@@ -1,5 +1,7 @@
 using Resorcerer.Configuration;
+using Resorcerer.Hosting;
 using Resorcerer.Profiler.Recommendation;
+using Resorcerer.PrometheusApi;
 
 namespace Resorcerer.Profiler;
 
@@ -10,12 +12,7 @@ public static class ProfilerCli
 
     public static IReadOnlyList<CliOption> Options { get; } =
     [
-        new("prometheus-url", S + "PrometheusUrl", "Base URL of the Prometheus HTTP API (Prometheus, Thanos, Mimir or VictoriaMetrics). Required. A user and password in it (http://user:pass@host) are sent as basic authentication and never printed.", "URL"),
-        new("prometheus-bearer-token-file", S + "PrometheusBearerTokenFile", "File with a bearer token sent to Prometheus; read at every request, so a rotated token is picked up.", "FILE"),
-        new("prometheus-username", S + "PrometheusUsername", "User name for HTTP basic authentication to Prometheus.", "NAME"),
-        new("prometheus-password-file", S + "PrometheusPasswordFile", "File with the basic-authentication password.", "FILE"),
-        new("prometheus-ca-file", S + "PrometheusCaFile", "PEM file of the certificate authorities that may sign the Prometheus server's certificate.", "FILE"),
-        new("prometheus-header", S + "PrometheusHeaders", "An extra request header 'Name: value', e.g. 'X-Scope-OrgID: team-a' for Mimir or Cortex. Give it once per header; in the environment, RESORCERER_PROMETHEUS_HEADER_0, _1, ... one each (or RESORCERER_PROMETHEUS_HEADER, comma-separated).", "HEADER", Repeatable: true),
+        .. PrometheusSettings.Options(ProfilerOptions.Section, required: true),
         new("redis", S + "Redis", "StackExchange.Redis configuration string of the Redis that holds the profiles, e.g. redis:6379,password=secret. Required.", "CONFIG"),
         new("namespaces", S + "Namespaces", "Comma-separated namespaces to profile. Without it, the namespaces labelled resorcerer.io/enabled=true are found through the Kubernetes API (in-cluster, or from KUBECONFIG / ~/.kube/config).", "NS[,NS...]"),
         new("once", S + "Once", "Run one profiling cycle and exit: 0 on success, 1 when Prometheus, Redis or Kubernetes cannot be used."),
@@ -32,13 +29,8 @@ public static class ProfilerCli
         new("connection-window", S + "ConnectionWindow", "Window over which service-mesh traffic (Linkerd or Istio) is averaged into each workload's connections, read every cycle; 0s reads none.", "DURATION", "1h"),
         new("forget-after", S + "ForgetAfter", "A workload with no usage for this long (deleted, scaled to zero) has its profile and learned state removed.", "DURATION", "7d"),
         new("deleted-grace", S + "DeletedGrace", "A workload deleted from the cluster keeps its profile this long, so that one re-created at once finds it again.", "DURATION", "1h"),
-        new("leader-elect", S + "LeaderElect", "Run several replicas with one active: campaign for a Kubernetes Lease and profile only while holding it."),
-        new("leader-election-namespace", S + "LeaderElectionNamespace", "Namespace of the Lease; by default the pod's own (POD_NAMESPACE or the service account's).", "NS"),
-        new("leader-election-name", S + "LeaderElectionName", "Name of the Lease.", "NAME", "resorcerer-profiler"),
-        new("lease-duration", S + "LeaseDuration", "How long the Lease holds without renewal; a standby takes over this long after the leader stops.", "DURATION", "15s"),
-        new("prometheus-timeout", S + "PrometheusTimeout", "Time limit of one Prometheus request.", "DURATION", "60s"),
+        .. LeaderGate.Options(ProfilerOptions.Section, "resorcerer-profiler"),
         new("max-points-per-query", S + "MaxPointsPerQuery", "Points per series in one range query; longer ranges are read in several queries.", "N", "10000"),
-        new("max-samples-per-answer", S + "MaxSamplesPerAnswer", "Samples one Prometheus answer may hold; a larger answer is refused without being read, and the query split (by namespaces, then by time). Bounds the profiler's memory: about 250 MB at the default.", "N", "4000000"),
         new("urls", "urls", "Where the health and metrics endpoints listen when running continuously.", "URLS", "http://0.0.0.0:8080"),
     ];
 

@@ -1,13 +1,15 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
+using Resorcerer.Hosting;
 using Resorcerer.Profiler.Recommendation;
+using Resorcerer.PrometheusApi;
 using Resorcerer.Storage;
 
 namespace Resorcerer.Profiler;
 
 /// <summary>The profiler's settings (configuration section <c>Profiler</c>); see <see cref="ProfilerCli"/> for their flags.</summary>
-public sealed class ProfilerOptions
+public sealed class ProfilerOptions : IPrometheusSettings, ILeaderElectionSettings
 {
     public const string Section = "Profiler";
 
@@ -83,7 +85,7 @@ public sealed class ProfilerOptions
     public int MaxPointsPerQuery { get; set; } = 10_000;
 
     /// <summary>Samples one answer may hold; a larger one is refused unread and the query split. Bounds the profiler's memory.</summary>
-    public long MaxSamplesPerAnswer { get; set; } = Prometheus.PrometheusClient.DefaultMaxSamples;
+    public long MaxSamplesPerAnswer { get; set; } = PrometheusClient.DefaultMaxSamples;
 
     /// <summary>The longest <see cref="History"/>: a container's state keeps a peak per day of it.</summary>
     public static readonly Duration MaxHistory = Duration.FromDays(90);
@@ -98,56 +100,8 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
     public ValidateOptionsResult Validate(string? name, ProfilerOptions options)
     {
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.PrometheusUrl))
-        {
-            failures.Add("--prometheus-url is required: the base URL of a Prometheus-compatible server, e.g. http://prometheus:9090");
-        }
-        else if (!Uri.TryCreate(options.PrometheusUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-        {
-            failures.Add($"--prometheus-url '{UrlText.Redact(options.PrometheusUrl)}' is not an http(s) URL");
-        }
-
-        foreach (var (flag, file) in new[]
-        {
-            ("--prometheus-bearer-token-file", options.PrometheusBearerTokenFile), ("--prometheus-password-file", options.PrometheusPasswordFile),
-            ("--prometheus-ca-file", options.PrometheusCaFile),
-        })
-        {
-            if (!string.IsNullOrWhiteSpace(file) && !File.Exists(file))
-            {
-                failures.Add($"{flag}: file '{file}' does not exist");
-            }
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.PrometheusBearerTokenFile) && !string.IsNullOrWhiteSpace(options.PrometheusUsername))
-        {
-            failures.Add("--prometheus-bearer-token-file and --prometheus-username are two kinds of authentication: give one");
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.PrometheusCaFile) && File.Exists(options.PrometheusCaFile))
-        {
-            try
-            {
-                var authorities = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
-                authorities.ImportFromPemFile(options.PrometheusCaFile);
-                if (authorities.Count == 0)
-                {
-                    failures.Add($"--prometheus-ca-file '{options.PrometheusCaFile}' holds no PEM certificate");
-                }
-            }
-            catch (System.Security.Cryptography.CryptographicException e)
-            {
-                failures.Add($"--prometheus-ca-file '{options.PrometheusCaFile}' is not a PEM certificate bundle: {e.Message}");
-            }
-        }
-
-        foreach (var (header, parsed) in options.PrometheusHeaders.Zip(Prometheus.PrometheusHttp.Headers(options)))
-        {
-            if (parsed is null)
-            {
-                failures.Add($"--prometheus-header '{header}' is not of the form 'Name: value'");
-            }
-        }
+        PrometheusSettings.Validate(options, required: true, failures);
+        LeaderGate.Validate(options, options.Once, failures);
 
         if (string.IsNullOrWhiteSpace(options.Redis))
         {
@@ -169,8 +123,7 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
         Require(options.History.Value >= options.Step.Value * 2, $"--history {options.History} must cover at least two steps of {options.Step}");
         Require(options.History <= ProfilerOptions.MaxHistory,
             $"--history {options.History} is longer than {ProfilerOptions.MaxHistory}, the most a profile can rest on (each container keeps a peak per day of it)");
-        Require(options.MaxSamplesPerAnswer is >= 10_000 and <= 100_000_000,
-            $"--max-samples-per-answer {options.MaxSamplesPerAnswer} is out of range: use 10000 to 100000000 (each sample held takes about 40 bytes)");
+
         Require(options.MinHistory <= options.History,
             $"--min-history {options.MinHistory} is longer than --history {options.History}: no workload could ever qualify");
         Require(options.MinSamples >= 1, $"--min-samples {options.MinSamples} must be at least 1");
@@ -180,13 +133,11 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
             $"--connection-window {options.ConnectionWindow} is out of range: use 0s (off), or two steps of {options.Step} up to 1d");
         Require(options.Retries is >= 0 and <= 10, $"--retries {options.Retries} is out of range: use 0 to 10");
         Require(options.ForgetAfter.Value >= TimeSpan.FromHours(1), $"--forget-after {options.ForgetAfter} is too short: use 1h or more");
-        Require(options.LeaseDuration.Value >= TimeSpan.FromSeconds(1), $"--lease-duration {options.LeaseDuration} is too short: use 1s or more");
-        Require(!options.LeaderElect || !options.Once, "--leader-elect and --once do not go together: a single run does not campaign");
         Require(StrategyCatalog.Find(options.Strategy) is not null,
             $"--strategy '{options.Strategy}' is not a strategy: use one of {StrategyCatalog.Names}");
         Require(options.MaxPointsPerQuery is >= 10 and <= 11_000,
             $"--max-points-per-query {options.MaxPointsPerQuery} is out of range: use 10 to 11000 (Prometheus's own limit)");
-        Require(options.PrometheusTimeout >= Duration.FromSeconds(1), $"--prometheus-timeout {options.PrometheusTimeout} is too short: use 1s or more");
+
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Resorcerer.Profiler.Model;
+using Resorcerer.Usage;
 
-namespace Resorcerer.Profiler.Prometheus;
+namespace Resorcerer.PrometheusApi;
 
 /// <summary>A labelled series of (Unix seconds, value) samples as Prometheus returns them.</summary>
 public sealed record PromSeries(IReadOnlyDictionary<string, string> Labels, IReadOnlyList<Sample> Samples)
@@ -20,7 +20,7 @@ public sealed class PrometheusQueryTooLargeException(string message) : Prometheu
 /// The two calls of the Prometheus HTTP API the profiler uses (instant and range queries), over any
 /// server that speaks it (Prometheus, Thanos, Mimir, VictoriaMetrics).
 /// </summary>
-public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics? metrics = null, long maxSamples = PrometheusClient.DefaultMaxSamples)
+public sealed class PrometheusClient(HttpClient http, Action<string, TimeSpan>? onQuery = null, long maxSamples = PrometheusClient.DefaultMaxSamples)
 {
     /// <summary>Samples one answer may hold before it is refused as too large (and the read split): what <c>--max-samples-per-answer</c> defaults to.</summary>
     public const long DefaultMaxSamples = 4_000_000;
@@ -56,7 +56,7 @@ public sealed class PrometheusClient(HttpClient http, Profiling.ProfilerMetrics?
             // Headers first, then the body read by ReadBoundedAsync: a plain PostAsync would buffer the whole answer first.
             using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
             response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            metrics?.RecordQuery(path, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            onQuery?.Invoke(path, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         catch (HttpRequestException e)
         {

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Resorcerer.Configuration;
 
-namespace Resorcerer.Profiler.Prometheus;
+namespace Resorcerer.PrometheusApi;
 
 /// <summary>
 /// The HTTP client for the Prometheus API, set up for real deployments: a bearer token read from a file at each
@@ -13,7 +13,7 @@ namespace Resorcerer.Profiler.Prometheus;
 /// </summary>
 public static class PrometheusHttp
 {
-    public static HttpClient Create(ProfilerOptions options)
+    public static HttpClient Create(IPrometheusSettings options)
     {
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         if (!string.IsNullOrWhiteSpace(options.PrometheusCaFile))
@@ -35,7 +35,7 @@ public static class PrometheusHttp
     }
 
     /// <summary>The headers <c>--prometheus-header</c> asks for, as (name, value); null names a malformed one.</summary>
-    public static IEnumerable<(string Name, string Value)?> Headers(ProfilerOptions options) =>
+    public static IEnumerable<(string Name, string Value)?> Headers(IPrometheusSettings options) =>
         options.PrometheusHeaders.Select(header => header.IndexOf(':', StringComparison.Ordinal) is var colon and > 0
             ? ((string, string)?)(header[..colon].Trim(), header[(colon + 1)..].Trim())
             : null);
@@ -55,7 +55,7 @@ public static class PrometheusHttp
         return chain.Build(certificate);
     }
 
-    private sealed class AuthenticatingHandler(ProfilerOptions options, (string User, string Password)? fromUrl) : DelegatingHandler
+    private sealed class AuthenticatingHandler(IPrometheusSettings options, (string User, string Password)? fromUrl) : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {

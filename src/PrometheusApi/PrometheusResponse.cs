@@ -1,9 +1,9 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
-using Resorcerer.Profiler.Model;
+using Resorcerer.Usage;
 
-namespace Resorcerer.Profiler.Prometheus;
+namespace Resorcerer.PrometheusApi;
 
 /// <summary>An answer holds more samples than allowed; the message says how many.</summary>
 public sealed class PrometheusAnswerTooLargeException(string message) : Exception(message);

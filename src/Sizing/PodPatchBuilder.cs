@@ -11,6 +11,39 @@ public sealed record ResourceChange(string Container, string Resource, string Ki
     public override string ToString() => $"{Resource} {Kind} {From ?? "unset"} -> {To}";
 }
 
+/// <summary>
+/// What is asked of the sizing beyond the profile's targets: whether the pod is new or running, and targets that
+/// stand in for the profile's (a start-up boost and its end, the memory guard, an OOM kill).
+/// </summary>
+public sealed record SizingRequest
+{
+    public static SizingRequest ForNewPod { get; } = new();
+
+    /// <summary>Why the profile must not be applied (too old, built on too little history); null to apply it.</summary>
+    public string? Hold { get; init; }
+
+    /// <summary>Edges each way in the connection-profile annotation; 0 leaves it out.</summary>
+    public int MaxConnectionEdges { get; init; } = ConnectionAnnotation.DefaultMaxEdges;
+
+    /// <summary>
+    /// The pod runs and is resized in place: its QoS class may not change at all (a new BestEffort pod may become
+    /// Burstable by gaining requests; a running one may not).
+    /// </summary>
+    public bool Running { get; init; }
+
+    /// <summary>Whether the profile's targets are used; when false, only <see cref="CpuTargets"/> and <see cref="MemoryTargets"/> change anything.</summary>
+    public bool UseProfile { get; init; } = true;
+
+    /// <summary>CPU (millicores) per container name, instead of the profile's target.</summary>
+    public IReadOnlyDictionary<string, long>? CpuTargets { get; init; }
+
+    /// <summary>Memory (bytes) per container name, instead of the profile's target.</summary>
+    public IReadOnlyDictionary<string, long>? MemoryTargets { get; init; }
+
+    /// <summary>A new pod's start-up boost: CPU above the target until the updater resizes it down.</summary>
+    public CpuStartupBoost? Boost { get; init; }
+}
+
 /// <summary>The patch for a pod: the operations, the changes they make, and the annotations they add.</summary>
 public sealed record PodPatch(
     IReadOnlyList<PatchOperation> Operations,
@@ -26,6 +59,9 @@ public sealed record PodPatch(
     public string? HeldWhy { get; init; }
 
     public bool IsEmpty => Operations.Count == 0;
+
+    /// <summary>The operations on containers' resources alone (what a resize sends); the rest are annotations.</summary>
+    public IReadOnlyList<PatchOperation> ResourceOperations => Operations.Where(o => !o.Path.StartsWith("/metadata/", StringComparison.Ordinal)).ToList();
 
     /// <summary>True when the patch sets resources; false when it only annotates (mode Off, held, nothing to change).</summary>
     public bool ChangesResources => Changes.Count > 0;
@@ -62,17 +98,26 @@ public static class PodPatchBuilder
     /// <param name="hold">Why the profile must not be applied (too old, too little history); null to apply it.</param>
     /// <param name="maxConnectionEdges">Edges each way in the connection-profile annotation; 0 leaves it out.</param>
     public static PodPatch Build(PodResources pod, WorkloadProfile profile, WorkloadPolicy policy, string? hold = null,
-        int maxConnectionEdges = ConnectionAnnotation.DefaultMaxEdges)
+        int maxConnectionEdges = ConnectionAnnotation.DefaultMaxEdges) =>
+        Build(pod, profile, policy, new SizingRequest { Hold = hold, MaxConnectionEdges = maxConnectionEdges });
+
+    /// <summary>The patch for a pod of the profiled workload under its policy, new or running (<paramref name="request"/>).</summary>
+    public static PodPatch Build(PodResources pod, WorkloadProfile profile, WorkloadPolicy policy, SizingRequest request)
     {
+        var hold = request.Hold;
         var excluded = policy.ExcludeContainers.ToHashSet(StringComparer.Ordinal);
         var largest = profile.LargestNode ?? NodeSize.Beyond;
         var plans = new List<(ContainerResources Container, ResourceAmounts Requests, ResourceAmounts Limits)>();
         var cpuProfile = new JsonObject();
         var memoryProfile = new JsonObject();
         var notes = new List<string>();
+        var boosted = new JsonObject();
         foreach (var container in pod.Patchable)
         {
-            if (!profile.Containers.TryGetValue(container.Name, out var containerProfile))
+            var containerProfile = request.UseProfile ? profile.Containers.GetValueOrDefault(container.Name) : null;
+            long? wantedCpu = request.CpuTargets?.TryGetValue(container.Name, out var cpuOverride) == true ? cpuOverride : containerProfile?.Cpu?.Target;
+            long? wantedMemory = request.MemoryTargets?.TryGetValue(container.Name, out var memoryOverride) == true ? memoryOverride : containerProfile?.Memory?.Target;
+            if (wantedCpu is null && wantedMemory is null)
             {
                 continue;
             }
@@ -83,8 +128,15 @@ public static class PodPatchBuilder
                 continue;
             }
 
-            var cpuTarget = containerProfile.Cpu is { } cpu ? Bounded(cpu.Target, policy.Allowed?.MinCpu, policy.Allowed?.MaxCpu, policy.LimitRange?.MinCpu, policy.LimitRange?.MaxCpu) : (long?)null;
-            var memoryTarget = containerProfile.Memory is { } memory ? Bounded(memory.Target, policy.Allowed?.MinMemory, policy.Allowed?.MaxMemory, policy.LimitRange?.MinMemory, policy.LimitRange?.MaxMemory) : (long?)null;
+            var cpuTarget = wantedCpu is { } cpu ? Bounded(cpu, policy.Allowed?.MinCpu, policy.Allowed?.MaxCpu, policy.LimitRange?.MinCpu, policy.LimitRange?.MaxCpu) : (long?)null;
+            var memoryTarget = wantedMemory is { } memory ? Bounded(memory, policy.Allowed?.MinMemory, policy.Allowed?.MaxMemory, policy.LimitRange?.MinMemory, policy.LimitRange?.MaxMemory) : (long?)null;
+            if (request.Boost is { } boost && cpuTarget is { } unboosted && unboosted > 0)
+            {
+                // The boost goes above the user's bounds, never above the LimitRange's: the API server would refuse the pod.
+                boosted[container.Name] = Quantity.FormatMillicores(unboosted);
+                cpuTarget = Math.Min(boost.Boost(unboosted), policy.LimitRange?.MaxCpu ?? long.MaxValue);
+            }
+
             if (cpuTarget is { } c)
             {
                 cpuProfile[container.Name] = Quantity.FormatMillicores(c);
@@ -122,9 +174,9 @@ public static class PodPatchBuilder
             return new PodPatch([], [], new Dictionary<string, string>());
         }
 
-        hold ??= policy.Mode == AdmissionMode.Off ? $"mode {AdmissionMode.Off} ({ResorcererKeys.ModeAnnotation}): requests left as they are" : null;
+        hold ??= policy.Mode == UpdateMode.Off ? $"mode {UpdateMode.Off} ({ResorcererKeys.ModeAnnotation}): requests left as they are" : null;
         string? held = null;
-        if (hold is null && QosChange(pod, plans) is { } qos)
+        if (hold is null && QosChange(pod, plans, request.Running) is { } qos)
         {
             (hold, held) = (qos, "qos_change");
         }
@@ -163,7 +215,12 @@ public static class PodPatchBuilder
             [ResorcererKeys.MemoryProfileAnnotation] = memoryProfile.ToJsonString(PatchOperation.Readable),
             [ResorcererKeys.UpdatesAnnotation] = string.Join("; ", updates),
         };
-        if (ConnectionAnnotation.Format(profile.Connections, maxConnectionEdges) is { } connections)
+        if (boosted.Count > 0 && hold is null)
+        {
+            annotations[ResorcererKeys.CpuBoostTargetAnnotation] = boosted.ToJsonString(PatchOperation.Readable);
+        }
+
+        if (ConnectionAnnotation.Format(profile.Connections, request.MaxConnectionEdges) is { } connections)
         {
             annotations[ResorcererKeys.ConnectionProfileAnnotation] = connections;
         }
@@ -252,12 +309,12 @@ public static class PodPatchBuilder
     }
 
     /// <summary>Why the plans would change the pod's QoS class in a way that is not allowed, or null.</summary>
-    private static string? QosChange(PodResources pod, List<(ContainerResources Container, ResourceAmounts Requests, ResourceAmounts Limits)> plans)
+    private static string? QosChange(PodResources pod, List<(ContainerResources Container, ResourceAmounts Requests, ResourceAmounts Limits)> plans, bool running)
     {
         var before = Qos.Of(pod);
         var planned = plans.ToDictionary(p => p.Container.Path);
         var after = Qos.Of(pod.Containers.Select(c => planned.TryGetValue(c.Path, out var p) ? (p.Requests, p.Limits) : (c.Requests, c.Limits)));
-        return after == before || (before == QosClass.BestEffort && after == QosClass.Burstable)
+        return after == before || (!running && before == QosClass.BestEffort && after == QosClass.Burstable)
             ? null
             : $"the new requests would turn the pod's QoS class from {before} into {after}";
     }

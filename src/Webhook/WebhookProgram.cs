@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Resorcerer.Hosting;
+using Resorcerer.Storage;
 using Resorcerer.Webhook.Hosting;
 using Resorcerer.Webhook.Tls;
-using Resorcerer.Storage;
 using StackExchange.Redis;
 
 namespace Resorcerer.Webhook;

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Resorcerer.Profiler.Hosting;
 using Resorcerer.TestSupport;
 
-namespace Resorcerer.Profiler.Tests.Hosting;
+namespace Resorcerer.Hosting.Tests;
 
 /// <summary>Two replicas campaign for one Lease on a fake API server that keeps Leases as the real one does.</summary>
 public sealed class LeaderGateTests : IAsyncLifetime
@@ -14,12 +13,7 @@ public sealed class LeaderGateTests : IAsyncLifetime
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
     private LeaderGate Replica(string identity) => new(_api.Client,
-        Microsoft.Extensions.Options.Options.Create(new ProfilerOptions
-        {
-            LeaderElect = true,
-            LeaderElectionNamespace = "resorcerer",
-            LeaseDuration = Configuration.Duration.FromSeconds(3), // short for the test, long enough for a loaded machine
-        }),
+        new Settings("resorcerer", "resorcerer-profiler", Configuration.Duration.FromSeconds(3)), // short for the test, long enough for a loaded machine
         NullLogger<LeaderGate>.Instance, identity);
 
     [Fact]
@@ -48,5 +42,10 @@ public sealed class LeaderGateTests : IAsyncLifetime
         await stopB.CancelAsync();
         await Task.WhenAll(campaigns.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
         GC.KeepAlive(lost);
+    }
+
+    private sealed record Settings(string? LeaderElectionNamespace, string LeaderElectionName, Configuration.Duration LeaseDuration) : ILeaderElectionSettings
+    {
+        public bool LeaderElect => true;
     }
 }

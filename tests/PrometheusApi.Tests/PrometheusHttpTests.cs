@@ -6,10 +6,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Resorcerer.Configuration;
 using Resorcerer.DevKit;
-using Resorcerer.Profiler.Prometheus;
 
-namespace Resorcerer.Profiler.Tests.Prometheus;
+namespace Resorcerer.PrometheusApi.Tests;
 
 /// <summary>
 /// Authentication, private CAs and tenant headers, against a Prometheus-compatible API served over HTTPS by a
@@ -61,7 +61,7 @@ public sealed class PrometheusHttpTests : IAsyncLifetime
     public async Task A_bearer_token_file_is_read_at_each_request_and_headers_are_added()
     {
         var token = File("token", "first-token\n");
-        var options = new ProfilerOptions
+        var options = new Settings
         {
             PrometheusUrl = Url.ToString(),
             PrometheusBearerTokenFile = token,
@@ -82,7 +82,7 @@ public sealed class PrometheusHttpTests : IAsyncLifetime
     [Fact]
     public async Task Basic_auth_sends_the_user_and_the_password_from_its_file()
     {
-        var options = new ProfilerOptions
+        var options = new Settings
         {
             PrometheusUrl = Url.ToString(),
             PrometheusUsername = "profiler",
@@ -99,7 +99,7 @@ public sealed class PrometheusHttpTests : IAsyncLifetime
     public async Task Credentials_written_into_the_url_are_sent_as_basic_auth_and_never_printed()
     {
         var withCredentials = new UriBuilder(Url) { UserName = "profiler", Password = "s3cr%40t" }.Uri.ToString();
-        var options = new ProfilerOptions { PrometheusUrl = withCredentials, PrometheusCaFile = _caFile };
+        var options = new Settings { PrometheusUrl = withCredentials, PrometheusCaFile = _caFile };
 
         var client = new PrometheusClient(PrometheusHttp.Create(options));
         await client.QueryAsync("vector(1)", DateTimeOffset.UtcNow, CancellationToken.None);
@@ -115,7 +115,7 @@ public sealed class PrometheusHttpTests : IAsyncLifetime
     [Fact]
     public async Task A_server_certificate_from_an_unknown_authority_is_refused()
     {
-        var options = new ProfilerOptions { PrometheusUrl = Url.ToString() };
+        var options = new Settings { PrometheusUrl = Url.ToString() };
 
         var error = await Assert.ThrowsAsync<PrometheusException>(
             () => new PrometheusClient(PrometheusHttp.Create(options)).QueryAsync("vector(1)", DateTimeOffset.UtcNow, CancellationToken.None));
@@ -129,13 +129,29 @@ public sealed class PrometheusHttpTests : IAsyncLifetime
     [InlineData(": value", "--prometheus-header ': value' is not of the form 'Name: value'")]
     public void Malformed_headers_are_refused_at_start(string header, string expected)
     {
-        var result = new ProfilerOptionsValidator().Validate(null, new ProfilerOptions
-        {
-            PrometheusUrl = "http://p:9090",
-            Redis = "r:6379",
-            PrometheusHeaders = [header],
-        });
+        var failures = new List<string>();
+        PrometheusSettings.Validate(new Settings { PrometheusUrl = "http://p:9090", PrometheusHeaders = [header] }, required: true, failures);
 
-        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains(expected, failures);
+    }
+
+    /// <summary>The settings as a program would bind them from its flags.</summary>
+    private sealed record Settings : IPrometheusSettings
+    {
+        public string? PrometheusUrl { get; init; }
+
+        public string? PrometheusBearerTokenFile { get; init; }
+
+        public string? PrometheusUsername { get; init; }
+
+        public string? PrometheusPasswordFile { get; init; }
+
+        public string? PrometheusCaFile { get; init; }
+
+        public List<string> PrometheusHeaders { get; init; } = [];
+
+        public Duration PrometheusTimeout { get; init; } = Duration.FromSeconds(60);
+
+        public long MaxSamplesPerAnswer { get; init; } = PrometheusClient.DefaultMaxSamples;
     }
 }

@@ -1,9 +1,8 @@
-using Resorcerer.Profiler.Model;
 using System.Text;
 using System.Text.Json;
-using Resorcerer.Profiler.Prometheus;
+using Resorcerer.Usage;
 
-namespace Resorcerer.Profiler.Tests.Prometheus;
+namespace Resorcerer.PrometheusApi.Tests;
 
 public class PrometheusResponseTests
 {

@@ -208,7 +208,7 @@ public class PodPatchBuilderTests
     [Fact]
     public void Mode_off_only_annotates()
     {
-        var policy = WorkloadPolicy.Default with { Mode = AdmissionMode.Off };
+        var policy = WorkloadPolicy.Default with { Mode = UpdateMode.Off };
         var patch = PodPatchBuilder.Build(new PodResources(true, [Container(0, "web", cpuRequest: 100)]), Profile(), policy);
 
         Assert.Empty(Ops(patch));

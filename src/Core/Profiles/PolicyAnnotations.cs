@@ -28,7 +28,7 @@ public static class PolicyAnnotations
 
         var policy = new WorkloadPolicy
         {
-            Mode = Enum<AdmissionMode>(ResorcererKeys.ModeAnnotation) ?? AdmissionMode.Initial,
+            Mode = Enum<UpdateMode>(ResorcererKeys.ModeAnnotation) ?? UpdateMode.Initial,
             ControlledValues = Enum<ControlledValues>(ResorcererKeys.ControlledValuesAnnotation) ?? ControlledValues.RequestsAndLimits,
             ExcludeContainers = values.TryGetValue(ResorcererKeys.ExcludeContainersAnnotation, out var excluded)
                 ? excluded.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList()
@@ -56,8 +56,75 @@ public static class PolicyAnnotations
         return policy with
         {
             Allowed = allowed.IsEmpty ? null : allowed,
+            MemoryGuard = Guard(),
+            CpuStartupBoost = Boost(),
             Problems = problems.Count == 0 ? null : problems,
         };
+
+        MemoryGuard? Guard()
+        {
+            var threshold = values.TryGetValue(ResorcererKeys.MemoryThresholdAnnotation, out var thresholdText) ? thresholdText : null;
+            var multiplier = values.TryGetValue(ResorcererKeys.MemoryMultiplierAnnotation, out var multiplierText) ? multiplierText : null;
+            if (threshold is null)
+            {
+                if (multiplier is not null)
+                {
+                    problems.Add($"{ResorcererKeys.MemoryMultiplierAnnotation} needs {ResorcererKeys.MemoryThresholdAnnotation}: the guard is off");
+                }
+
+                return null;
+            }
+
+            if (!int.TryParse(threshold.TrimEnd('%'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var percent) || percent is < 1 or > 100)
+            {
+                problems.Add($"{ResorcererKeys.MemoryThresholdAnnotation}: '{threshold}' is not a percent from 1 to 100: the guard is off");
+                return null;
+            }
+
+            var factor = 2.0;
+            if (multiplier is not null && !(double.TryParse(multiplier.TrimEnd('x'), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out factor) && factor is > 1 and <= 16))
+            {
+                problems.Add($"{ResorcererKeys.MemoryMultiplierAnnotation}: '{multiplier}' is not a number above 1 and at most 16: the guard is off");
+                return null;
+            }
+
+            return new MemoryGuard(percent, factor);
+        }
+
+        CpuStartupBoost? Boost()
+        {
+            if (!values.TryGetValue(ResorcererKeys.CpuStartupBoostAnnotation, out var text))
+            {
+                return null;
+            }
+
+            var duration = TimeSpan.FromSeconds(60);
+            if (values.TryGetValue(ResorcererKeys.CpuStartupBoostDurationAnnotation, out var durationText))
+            {
+                if (!Configuration.Duration.TryParse(durationText, out var parsed) || parsed.Value <= TimeSpan.Zero || parsed.Value > TimeSpan.FromDays(1))
+                {
+                    problems.Add($"{ResorcererKeys.CpuStartupBoostDurationAnnotation}: '{durationText}' is not a duration from 1s to 1d: the boost is off");
+                    return null;
+                }
+
+                duration = parsed.Value;
+            }
+
+            if (text.EndsWith('x') && double.TryParse(text[..^1], System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var factor))
+            {
+                if (factor is > 1 and <= 16)
+                {
+                    return new CpuStartupBoost(factor, null, duration);
+                }
+            }
+            else if (Quantity.TryParseMillicores(text, out var millicores) && millicores > 0)
+            {
+                return new CpuStartupBoost(null, millicores, duration);
+            }
+
+            problems.Add($"{ResorcererKeys.CpuStartupBoostAnnotation}: '{text}' is neither a factor above 1 (like 2x) nor a CPU quantity: the boost is off");
+            return null;
+        }
 
         T? Enum<T>(string key)
             where T : struct, System.Enum

@@ -38,4 +38,27 @@ public static class WorkloadNaming
         var dash = job.LastIndexOf('-');
         return dash > 0 && job.Length - dash - 1 >= 8 && job[(dash + 1)..].All(char.IsAsciiDigit) ? job[..dash] : null;
     }
+
+    /// <summary>
+    /// The workload whose profile sizes a pod, from its controller owner: a ReplicaSet named after its Deployment
+    /// stands for the Deployment, a CronJob's Job for the CronJob, any other controller for itself; null without one.
+    /// </summary>
+    public static WorkloadRef? WorkloadOfPod(string? @namespace, string? ownerKind, string? ownerName, string? podTemplateHash)
+    {
+        if (string.IsNullOrEmpty(@namespace) || string.IsNullOrEmpty(ownerKind) || string.IsNullOrEmpty(ownerName))
+        {
+            return null;
+        }
+
+        if (ownerKind == WorkloadKinds.ReplicaSet)
+        {
+            return DeploymentOfReplicaSet(ownerName, podTemplateHash) is { } deployment
+                ? new WorkloadRef(@namespace, WorkloadKinds.Deployment, deployment)
+                : new WorkloadRef(@namespace, WorkloadKinds.ReplicaSet, ownerName);
+        }
+
+        return ownerKind == WorkloadKinds.Job && CronJobOfJob(ownerName) is { } cronJob
+            ? new WorkloadRef(@namespace, WorkloadKinds.CronJob, cronJob)
+            : new WorkloadRef(@namespace, ownerKind, ownerName);
+    }
 }

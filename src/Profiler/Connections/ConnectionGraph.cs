@@ -1,6 +1,6 @@
+using Resorcerer.Profiler.Model;
 using Resorcerer.Profiles;
 using Resorcerer.Workloads;
-using Resorcerer.Profiler.Model;
 
 namespace Resorcerer.Profiler.Connections;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Profiling;
-using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiles;
+using Resorcerer.PrometheusApi;
 using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Connections;

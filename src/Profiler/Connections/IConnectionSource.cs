@@ -1,5 +1,6 @@
-using Resorcerer.Workloads;
 using Resorcerer.Profiler.Model;
+using Resorcerer.Usage;
+using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Connections;
 

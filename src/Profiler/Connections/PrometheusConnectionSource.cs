@@ -1,7 +1,7 @@
-using Resorcerer.Profiler.Prometheus;
-using Resorcerer.Profiles;
-using Resorcerer.Workloads;
 using Resorcerer.Profiler.Model;
+using Resorcerer.Profiles;
+using Resorcerer.PrometheusApi;
+using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Connections;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using Resorcerer.Profiler.Profiling;
 using Resorcerer.Hosting;
+using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiler.Workloads;
 
 namespace Resorcerer.Profiler.Hosting;

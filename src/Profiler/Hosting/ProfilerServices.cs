@@ -1,12 +1,13 @@
-using Microsoft.Extensions.Options;
 using k8s;
+using Microsoft.Extensions.Options;
 using Resorcerer.Hosting;
 using Resorcerer.Profiler.Connections;
-using Resorcerer.Profiler.Storage;
 using Resorcerer.Profiler.Profiling;
-using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Prometheus;
+using Resorcerer.Profiler.Recommendation;
+using Resorcerer.Profiler.Storage;
 using Resorcerer.Profiler.Workloads;
+using Resorcerer.PrometheusApi;
 using Resorcerer.Storage;
 using StackExchange.Redis;
 
@@ -26,7 +27,7 @@ public static class ProfilerServices
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<ProfilerOptions>>().Value;
-            return new PrometheusClient(PrometheusHttp.Create(options), provider.GetRequiredService<ProfilerMetrics>(), options.MaxSamplesPerAnswer);
+            return new PrometheusClient(PrometheusHttp.Create(options), provider.GetRequiredService<ProfilerMetrics>().RecordQuery, options.MaxSamplesPerAnswer);
         });
         services.AddSingleton<IUsageSource, PrometheusUsageSource>();
         services.AddSingleton<IConnectionSource, PrometheusConnectionSource>();
@@ -54,7 +55,9 @@ public static class ProfilerServices
         });
         services.AddSingleton<IWorkloadCatalog>(provider =>
             provider.GetRequiredService<INamespaceSource>() as IWorkloadCatalog ?? new NoWorkloadCatalog());
-        services.AddSingleton<LeaderGate>();
+        services.AddSingleton(provider => new LeaderGate(
+            provider.GetRequiredService<Func<IKubernetes>>(), provider.GetRequiredService<IOptions<ProfilerOptions>>().Value,
+            provider.GetRequiredService<ILogger<LeaderGate>>()));
         services.AddSingleton<IRecommendationStrategy>(provider =>
             StrategyCatalog.Find(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.Strategy) ?? StrategyCatalog.Default);
         services.AddTransient<ProfilingCycle>();

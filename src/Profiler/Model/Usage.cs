@@ -1,7 +1,6 @@
-namespace Resorcerer.Profiler.Model;
+using Resorcerer.Usage;
 
-/// <summary>A value at a time (Unix seconds).</summary>
-public readonly record struct Sample(long Timestamp, double Value);
+namespace Resorcerer.Profiler.Model;
 
 /// <summary>The resources the profiler learns from usage samples.</summary>
 public enum UsageResource

@@ -1,5 +1,5 @@
-using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Hosting;
+using Resorcerer.PrometheusApi;
 using StackExchange.Redis;
 
 namespace Resorcerer.Profiler.Profiling;

@@ -7,6 +7,7 @@ using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Storage;
 using Resorcerer.Profiler.Workloads;
 using Resorcerer.Profiles;
+using Resorcerer.PrometheusApi;
 using Resorcerer.Storage;
 using Resorcerer.Workloads;
 

@@ -1,6 +1,7 @@
 using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Workloads;
+using Resorcerer.Usage;
 using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Profiling;

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Prometheus;
+using Resorcerer.PrometheusApi;
 
 namespace Resorcerer.Profiler.Profiling;
 

@@ -1,4 +1,5 @@
 using Resorcerer.Profiler.Model;
+using Resorcerer.PrometheusApi;
 
 namespace Resorcerer.Profiler.Prometheus;
 

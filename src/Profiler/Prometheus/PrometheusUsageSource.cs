@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
 using Resorcerer.Profiler.Model;
+using Resorcerer.PrometheusApi;
+using Resorcerer.Usage;
 using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Prometheus;

@@ -1,4 +1,5 @@
 using Resorcerer.Profiler.Model;
+using Resorcerer.Usage;
 
 namespace Resorcerer.Profiler.Recommendation;
 

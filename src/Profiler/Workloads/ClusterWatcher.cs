@@ -1,7 +1,7 @@
-using Resorcerer.Hosting;
 using System.Collections.Concurrent;
 using k8s;
 using k8s.Models;
+using Resorcerer.Hosting;
 using Resorcerer.Profiles;
 using Resorcerer.Quantities;
 using Resorcerer.Workloads;

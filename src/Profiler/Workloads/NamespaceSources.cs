@@ -1,6 +1,6 @@
-using Resorcerer.Hosting;
 using k8s;
 using Microsoft.Extensions.Options;
+using Resorcerer.Hosting;
 using Resorcerer.Profiles;
 using Resorcerer.Workloads;
 

@@ -1,5 +1,5 @@
-using Resorcerer.Workloads;
 using Resorcerer.Profiler.Model;
+using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Workloads;
 

@@ -1,4 +1,3 @@
-using Resorcerer.Sizing;
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
 using Resorcerer.Hosting;
 using Resorcerer.Profiles;
+using Resorcerer.Sizing;
 using Resorcerer.Webhook.Patching;
 using Resorcerer.Webhook.Profiles;
 using Resorcerer.Webhook.Workloads;
@@ -198,7 +198,7 @@ public sealed class AdmissionHandler(
                 return (patch, AdmissionOutcome.Unchanged(held, $"{patch.HeldWhy}; pod admitted unchanged"));
             }
 
-            var reason = hold is not null ? "profile_held" : policy.Mode == AdmissionMode.Off ? "mode_off" : "nothing_to_change";
+            var reason = hold is not null ? "profile_held" : policy.Mode == UpdateMode.Off ? "mode_off" : "nothing_to_change";
             return (patch, AdmissionOutcome.Unchanged(reason, warning));
         }
 

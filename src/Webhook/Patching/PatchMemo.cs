@@ -1,7 +1,7 @@
-using Resorcerer.Sizing;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Resorcerer.Profiles;
+using Resorcerer.Sizing;
 
 namespace Resorcerer.Webhook.Patching;
 
@@ -18,13 +18,14 @@ public sealed class PatchMemo(int maxConnectionEdges = ConnectionAnnotation.Defa
 
     private readonly ConditionalWeakTable<WorkloadProfile, ConcurrentDictionary<PodResources, PodPatch>> _byProfile = new();
 
-    /// <summary>The patch for the pod under the profile and the policy stored with it (see <see cref="PodPatchBuilder.Build"/>).</summary>
+    /// <summary>The patch for the pod under the profile and the policy stored with it (see <see cref="PodPatchBuilder.Build(PodResources, WorkloadProfile, WorkloadPolicy, SizingRequest)"/>).</summary>
     public PodPatch Build(PodResources pod, WorkloadProfile profile, string? hold)
     {
         var policy = profile.Policy ?? WorkloadPolicy.Default;
+        var request = new SizingRequest { Hold = hold, MaxConnectionEdges = maxConnectionEdges, Boost = policy.CpuStartupBoost };
         if (hold is not null)
         {
-            return PodPatchBuilder.Build(pod, profile, policy, hold, maxConnectionEdges);
+            return PodPatchBuilder.Build(pod, profile, policy, request);
         }
 
         var patches = _byProfile.GetOrCreateValue(profile);
@@ -33,7 +34,7 @@ public sealed class PatchMemo(int maxConnectionEdges = ConnectionAnnotation.Defa
             return known;
         }
 
-        var patch = PodPatchBuilder.Build(pod, profile, policy, maxConnectionEdges: maxConnectionEdges);
+        var patch = PodPatchBuilder.Build(pod, profile, policy, request);
         if (patches.Count >= PerProfile)
         {
             patches.Clear();

@@ -1,6 +1,6 @@
-using Resorcerer.Sizing;
 using System.Text;
 using System.Text.Json;
+using Resorcerer.Sizing;
 using Resorcerer.Webhook.Json;
 
 namespace Resorcerer.Webhook.Patching;

@@ -12,7 +12,7 @@ public class PolicyAnnotationsTests
     {
         var policy = PolicyAnnotations.Read(null, null);
 
-        Assert.Equal((AdmissionMode.Initial, ControlledValues.RequestsAndLimits), (policy.Mode, policy.ControlledValues));
+        Assert.Equal((UpdateMode.Initial, ControlledValues.RequestsAndLimits), (policy.Mode, policy.ControlledValues));
         Assert.Empty(policy.ExcludeContainers);
         Assert.Null(policy.Allowed);
         Assert.Null(policy.Problems);
@@ -25,7 +25,7 @@ public class PolicyAnnotationsTests
             A("resorcerer.io/mode=Off", "resorcerer.io/exclude-containers=istio-proxy", "other.io/mode=Initial"),
             A("resorcerer.io/mode=initial", "resorcerer.io/controlled-values=RequestsOnly"));
 
-        Assert.Equal(AdmissionMode.Initial, policy.Mode);
+        Assert.Equal(UpdateMode.Initial, policy.Mode);
         Assert.Equal(ControlledValues.RequestsOnly, policy.ControlledValues);
         Assert.Equal(["istio-proxy"], policy.ExcludeContainers);
     }
@@ -42,8 +42,8 @@ public class PolicyAnnotationsTests
     }
 
     [Theory]
-    [InlineData("resorcerer.io/mode=Sometimes", "resorcerer.io/mode: 'Sometimes' is not one of Initial, Off")]
-    [InlineData("resorcerer.io/mode=1", "resorcerer.io/mode: '1' is not one of Initial, Off")]
+    [InlineData("resorcerer.io/mode=Sometimes", "resorcerer.io/mode: 'Sometimes' is not one of Initial, Off, InPlace, InPlaceOrRecreate, Recreate")]
+    [InlineData("resorcerer.io/mode=1", "resorcerer.io/mode: '1' is not one of Initial, Off, InPlace, InPlaceOrRecreate, Recreate")]
     [InlineData("resorcerer.io/controlled-values=Limits", "resorcerer.io/controlled-values: 'Limits' is not one of RequestsAndLimits, RequestsOnly")]
     [InlineData("resorcerer.io/min-cpu=lots", "resorcerer.io/min-cpu: 'lots' is not a quantity")]
     [InlineData("resorcerer.io/max-cpu=0", "resorcerer.io/max-cpu: '0' is not above zero (Kubernetes counts a zero request as none)")]

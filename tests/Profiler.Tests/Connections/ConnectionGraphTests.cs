@@ -1,6 +1,7 @@
-using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Connections;
+using Resorcerer.Profiler.Model;
 using Resorcerer.Profiles;
+using Resorcerer.Usage;
 using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler.Tests.Connections;

@@ -117,7 +117,7 @@ public sealed class ConnectionProfilingTests(MeshFixture mesh) : IClassFixture<M
         public Task<IReadOnlyList<TrafficSeries>> ReadTrafficAsync(IReadOnlyList<string> namespaces, Resorcerer.Profiler.Model.TimeWindow window, TimeSpan resolution, CancellationToken cancellationToken) =>
             ++Reads == 1
                 ? inner.ReadTrafficAsync(namespaces, window, resolution, cancellationToken)
-                : throw new Resorcerer.Profiler.Prometheus.PrometheusException("cannot reach Prometheus at http://127.0.0.1:9/: Connection refused");
+                : throw new Resorcerer.PrometheusApi.PrometheusException("cannot reach Prometheus at http://127.0.0.1:9/: Connection refused");
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 using Resorcerer.Profiler.Model;
-using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiler.Profiling;
+using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiles;
+using Resorcerer.PrometheusApi;
 using Resorcerer.TestSupport;
 using Resorcerer.Workloads;
 using StackExchange.Redis;

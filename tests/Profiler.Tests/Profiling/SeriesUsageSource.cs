@@ -1,6 +1,7 @@
 using Resorcerer.DevKit;
 using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Prometheus;
+using Resorcerer.Usage;
 
 namespace Resorcerer.Profiler.Tests.Profiling;
 

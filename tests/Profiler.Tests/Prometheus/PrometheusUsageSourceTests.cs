@@ -1,5 +1,6 @@
 using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Prometheus;
+using Resorcerer.PrometheusApi;
 using Resorcerer.TestSupport;
 
 namespace Resorcerer.Profiler.Tests.Prometheus;

@@ -161,7 +161,7 @@ public sealed class ClusterWatcherTests : IAsyncLifetime, IDisposable
             policy = _watcher.PolicyFor(web);
         }
 
-        Assert.Equal(AdmissionMode.Off, policy!.Mode); // the workload's Off beats the namespace's Initial
+        Assert.Equal(UpdateMode.Off, policy!.Mode); // the workload's Off beats the namespace's Initial
         Assert.Equal(["istio-proxy"], policy.ExcludeContainers);
         Assert.Equal(new ResourceBounds(10, 2000, 16L << 20, 4L << 30), policy.LimitRange); // the Pod-type limit does not bound a container
         Assert.Null(_watcher.PolicyFor(new WorkloadRef("elsewhere", "Deployment", "x")));

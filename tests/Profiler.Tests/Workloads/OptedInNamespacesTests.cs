@@ -1,6 +1,6 @@
-using Resorcerer.Hosting;
 using System.Net;
 using k8s.Models;
+using Resorcerer.Hosting;
 using Resorcerer.Profiler.Workloads;
 using Resorcerer.TestSupport;
 

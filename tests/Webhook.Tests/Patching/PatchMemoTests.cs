@@ -1,5 +1,5 @@
-using Resorcerer.Sizing;
 using Resorcerer.Profiles;
+using Resorcerer.Sizing;
 using Resorcerer.Webhook.Patching;
 using Resorcerer.Workloads;
 

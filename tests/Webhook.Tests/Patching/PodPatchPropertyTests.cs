@@ -1,10 +1,10 @@
-using Resorcerer.TestSupport;
-using Resorcerer.Sizing;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
 using Resorcerer.DevKit;
 using Resorcerer.Profiles;
+using Resorcerer.Sizing;
+using Resorcerer.TestSupport;
 using Resorcerer.Webhook.Patching;
 using Resorcerer.Workloads;
 
@@ -112,7 +112,7 @@ public class PodPatchPropertyTests
     private static readonly Gen<WorkloadPolicy> GenPolicy =
         Gen.Select(Gen.Bool, Gen.Bool, Gen.Int[0, 7], Gen.Int[0, 3]).Select((off, requestsOnly, excludeMask, bounds) => WorkloadPolicy.Default with
         {
-            Mode = off ? AdmissionMode.Off : AdmissionMode.Initial,
+            Mode = off ? UpdateMode.Off : UpdateMode.Initial,
             ControlledValues = requestsOnly ? ControlledValues.RequestsOnly : ControlledValues.RequestsAndLimits,
             ExcludeContainers = Names.Where((_, i) => (excludeMask & (1 << i)) != 0).ToList(),
             Allowed = (bounds & 1) != 0 ? new ResourceBounds(MinCpu: 50, MaxMemory: 2L << 30) : null,
@@ -174,7 +174,7 @@ public class PodPatchPropertyTests
             }
 
             // 5. Init containers (not sidecars) and, in mode Off, every container keep their resources.
-            foreach (var container in after.Containers.Where(c => c.Role == ContainerRole.Init || policy.Mode == AdmissionMode.Off || policy.ExcludeContainers.Contains(c.Name)))
+            foreach (var container in after.Containers.Where(c => c.Role == ContainerRole.Init || policy.Mode == UpdateMode.Off || policy.ExcludeContainers.Contains(c.Name)))
             {
                 Assert.Equal(resources.Containers.Single(c => c.Path == container.Path), container);
             }

@@ -1,8 +1,8 @@
-using Resorcerer.Sizing;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
 using Resorcerer.Quantities;
+using Resorcerer.Sizing;
 using Resorcerer.Webhook.Patching;
 
 namespace Resorcerer.Webhook.Tests.Patching;

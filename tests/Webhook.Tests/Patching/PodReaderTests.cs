@@ -1,5 +1,5 @@
-using Resorcerer.Sizing;
 using System.Text;
+using Resorcerer.Sizing;
 using Resorcerer.Webhook.Patching;
 
 namespace Resorcerer.Webhook.Tests.Patching;
