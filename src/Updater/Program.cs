@@ -1,0 +1,1 @@
+return await Resorcerer.Updater.UpdaterProgram.RunAsync(args);
