@@ -14,7 +14,7 @@ namespace Resorcerer.TestSupport;
 /// <summary>
 /// A stand-in for kube-apiserver on a loopback socket: it answers the paths a test registers with the API's
 /// real JSON (objects serialised by KubernetesClient's own serializer), streams watch events, keeps Leases with
-/// optimistic concurrency as the API server does, and records what it was asked.
+/// optimistic concurrency as the API server does, keeps pods (see <see cref="FakePods"/>), and records what it was asked.
 /// </summary>
 public sealed class FakeKubernetesApi : IAsyncDisposable
 {
@@ -27,7 +27,14 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
     public ConcurrentQueue<string> Requests { get; } = new();
 
-    private FakeKubernetesApi(WebApplication app) => _app = app;
+    private FakeKubernetesApi(WebApplication app)
+    {
+        _app = app;
+        Pods = new FakePods(() => Interlocked.Increment(ref _resourceVersion));
+    }
+
+    /// <summary>The pods this API server keeps, with their resize and eviction subresources and Events.</summary>
+    public FakePods Pods { get; }
 
     public Uri Url { get; private set; } = null!;
 
@@ -61,6 +68,21 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>A client configured to talk to this fake, as a kubeconfig would configure it.</summary>
     public IKubernetes Client() => new Kubernetes(new KubernetesClientConfiguration { Host = Url.ToString() });
 
+    /// <summary>Writes a kubeconfig whose context <paramref name="context"/> (the current one) points at this fake; returns its path.</summary>
+    public string WriteKubeconfig(string directory, string context = "fake")
+    {
+        var path = Path.Combine(directory, "kubeconfig-" + context);
+        File.WriteAllText(path, $$$"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: {{{context}}}, cluster: {server: "{{{Url}}}"}}]
+            users: [{name: {{{context}}}, user: {token: test}}]
+            contexts: [{name: {{{context}}}, context: {cluster: {{{context}}}, user: {{{context}}}, namespace: default}}]
+            current-context: {{{context}}}
+            """);
+        return path;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var feed in _watches.Values)
@@ -78,6 +100,21 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         if (path.StartsWith(LeasePrefix, StringComparison.Ordinal) && path.Contains("/leases", StringComparison.Ordinal))
         {
             await LeaseAsync(context, path);
+            return;
+        }
+
+        if (FakePods.Owns(path))
+        {
+            try
+            {
+                await Pods.HandleAsync(context, path);
+            }
+            catch (Exception e) when (!context.Response.HasStarted)
+            {
+                // A bug of the fake itself: say what it was, so that the test's failure shows it.
+                await WriteAsync(context, 500, Status(500, "InternalError", e.GetType().Name + ": " + e.Message));
+            }
+
             return;
         }
 

@@ -82,9 +82,19 @@ public sealed class BackgroundProgram : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static BackgroundProgram Start(string assembly, IEnumerable<string> args)
+    public static BackgroundProgram Start(string assembly, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
         var process = new Process { StartInfo = ProgramRun.StartInfo(assembly, args) };
+        foreach (var key in process.StartInfo.Environment.Keys.Where(k => k.StartsWith("RESORCERER_", StringComparison.Ordinal)).ToList())
+        {
+            process.StartInfo.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            process.StartInfo.Environment[key] = value;
+        }
+
         var program = new BackgroundProgram(process);
         process.OutputDataReceived += (_, e) => program.Append(e.Data);
         process.ErrorDataReceived += (_, e) => program.Append(e.Data);
