@@ -60,9 +60,23 @@ public sealed class UpdaterPass(
             .ToList();
 
         var outcomes = new List<PodOutcome>();
+        var budgetBlocked = new HashSet<WorkloadRef>();
         foreach (var (pod, decision) in decisions)
         {
-            outcomes.Add(await ActAsync(pod, decision, now, cancellationToken));
+            if (decision.Action == UpdateAction.Evict && budgetBlocked.Contains(pod.Workload!))
+            {
+                // Its disruption budget refused one of its pods a moment ago: it would refuse the next as well.
+                outcomes.Add(new PodOutcome(pod, decision.Action, decision.Reason, "blocked", $"another pod of {pod.Workload} was just refused by its disruption budget; {decision.Message}"));
+                continue;
+            }
+
+            var outcome = await ActAsync(pod, decision, now, cancellationToken);
+            if (outcome.Action == UpdateAction.Evict && outcome.Result == "blocked")
+            {
+                budgetBlocked.Add(pod.Workload!);
+            }
+
+            outcomes.Add(outcome);
         }
 
         tracker.ForgetPodsExcept(pods.Select(p => p.Uid));
@@ -165,7 +179,8 @@ public sealed class UpdaterPass(
             return Outcome("waiting", $"another pod of {workload} is being updated; {decision.Message}");
         }
 
-        if (tracker.IsBackedOff(workload, now, out var until))
+        // A fallback answers this pod's own failed resize: the backoff is for the workload's other pods.
+        if (!IsFallback(decision) && tracker.IsBackedOff(workload, now, out var until))
         {
             return Outcome("backed_off", $"{workload} is backed off until {until:u} after failed updates; {decision.Message}");
         }
@@ -271,6 +286,8 @@ public sealed class UpdaterPass(
         }
     }
 
+    private static bool IsFallback(UpdateDecision decision) => decision.Reason is "resize_infeasible" or "resize_deferred" or "resize_stuck" or "resize_failed";
+
     private static string Result(ActionResult result) => result.ToString().ToLowerInvariant();
 
     /// <summary>Emergencies first (the guard, OOM kills), then boosts ending, fallbacks, then moves towards the profile.</summary>
@@ -279,7 +296,7 @@ public sealed class UpdaterPass(
         "memory_guard" => 0,
         "oom_killed" => 1,
         "startup_boost_end" => 2,
-        "resize_infeasible" or "resize_deferred" or "resize_stuck" or "resize_failed" => 3,
+        _ when IsFallback(decision) => 3,
         "outside_bounds" => 4,
         _ => 5,
     };

@@ -37,7 +37,8 @@ public sealed class WorkloadTracker(TimeSpan backoff, TimeSpan maxBackoff, int m
             var pod = byUid.GetValueOrDefault(action.PodUid);
             var done = action.Action switch
             {
-                UpdateAction.Resize => pod is null || (pod.Generation > action.Generation && pod.Resize is not (ResizeState.Requested or ResizeState.InProgress)),
+                // Deferred stays in flight: the kubelet may still apply it, and its fallback is for this pod alone.
+                UpdateAction.Resize => pod is null || (pod.Generation > action.Generation && pod.Resize is ResizeState.None or ResizeState.Infeasible or ResizeState.Failed),
                 _ => pod is null && pods.Count(p => p.Workload == workload && p.ReadySince is not null) >= action.ReadyBefore,
             };
             if (done || now - action.Since > action.Limit)
