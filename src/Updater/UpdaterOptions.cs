@@ -137,7 +137,7 @@ public sealed partial class UpdaterOptionsValidator : IValidateOptions<UpdaterOp
         Require(options.Backoff >= Duration.FromSeconds(1), $"--backoff {options.Backoff} is too short: use 1s or more");
         Require(options.MaxBackoff >= options.Backoff, $"--max-backoff {options.MaxBackoff} is shorter than --backoff {options.Backoff}");
         Require(options.MemoryThresholdPercent is >= 0 and <= 100, $"--memory-threshold-percent {options.MemoryThresholdPercent} is out of range: use 1 to 100, or 0 for no default guard");
-        Require(options.MemoryMultiplier is > 1 and <= 10, $"--memory-multiplier {options.MemoryMultiplier} is out of range: use more than 1 and at most 10");
+        Require(options.MemoryMultiplier is > 1 and <= 16, $"--memory-multiplier {options.MemoryMultiplier} is out of range: use more than 1 and at most 16");
         Require(options.MemoryLimitMargin is >= 1 and <= 10, $"--memory-limit-margin {options.MemoryLimitMargin} is out of range: use 1 to 10");
         Require(options.MemoryThresholdPercent == 0 || !string.IsNullOrWhiteSpace(options.PrometheusUrl),
             $"--memory-threshold-percent {options.MemoryThresholdPercent} needs --prometheus-url: the guard reads the containers' working sets from Prometheus");

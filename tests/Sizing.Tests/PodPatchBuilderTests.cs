@@ -353,4 +353,56 @@ public class PodPatchBuilderTests
 
         Assert.Contains("replace /spec/containers/0/resources/limits/memory \"32Gi\"", Ops(patch));
     }
+
+    [Fact]
+    public void A_start_up_boost_multiplies_the_CPU_keeps_the_limit_ratio_and_records_the_target()
+    {
+        var policy = new WorkloadPolicy { CpuStartupBoost = new CpuStartupBoost(2, null, TimeSpan.FromMinutes(1)) };
+        var pod = new PodResources(true, [Container(0, "web", cpuRequest: 100, memoryRequest: 128 * Mi, cpuLimit: 200, memoryLimit: 256 * Mi), Container(1, "proxy", 50, 32 * Mi)]);
+
+        var patch = PodPatchBuilder.Build(pod, Profile(), policy, new SizingRequest { Boost = policy.CpuStartupBoost });
+
+        // web: 250m x 2 = 500m (its limit keeps the ratio: 1000m); proxy: 50m x 2 = 100m; memory is not boosted.
+        Assert.Contains("replace /spec/containers/0/resources/requests/cpu \"500m\"", Ops(patch));
+        Assert.Contains("replace /spec/containers/0/resources/limits/cpu \"1\"", Ops(patch));
+        Assert.Contains("replace /spec/containers/0/resources/requests/memory \"320Mi\"", Ops(patch));
+        Assert.Contains("replace /spec/containers/1/resources/requests/cpu \"100m\"", Ops(patch));
+        Assert.Equal("""{"web":"250m","proxy":"50m"}""", patch.Annotations[ResorcererKeys.CpuBoostTargetAnnotation]);
+    }
+
+    [Fact]
+    public void A_boost_stays_within_the_LimitRange_maximum()
+    {
+        var policy = new WorkloadPolicy { CpuStartupBoost = new CpuStartupBoost(4, null, TimeSpan.FromMinutes(1)), LimitRange = new ResourceBounds(MaxCpu: 600) };
+
+        var patch = PodPatchBuilder.Build(new PodResources(true, [Container(0, "web", 100, 128 * Mi)]), Profile(), policy, new SizingRequest { Boost = policy.CpuStartupBoost });
+
+        Assert.Contains("replace /spec/containers/0/resources/requests/cpu \"600m\"", Ops(patch));
+    }
+
+    [Fact]
+    public void A_running_BestEffort_pod_is_given_no_requests_though_a_new_one_is()
+    {
+        var pod = new PodResources(true, [Container(0, "web")]);
+
+        var atCreation = PodPatchBuilder.Build(pod, Profile(), WorkloadPolicy.Default, SizingRequest.ForNewPod);
+        var running = PodPatchBuilder.Build(pod, Profile(), WorkloadPolicy.Default, new SizingRequest { Running = true });
+
+        Assert.True(atCreation.ChangesResources);
+        Assert.Empty(running.ResourceOperations);
+        Assert.Equal("qos_change", running.Held);
+    }
+
+    [Fact]
+    public void A_running_Burstable_pod_whose_requests_would_reach_its_limits_is_held()
+    {
+        // RequestsOnly raises the requests to the limits: the pod would become Guaranteed.
+        var pod = new PodResources(true, [Container(0, "web", 100, 128 * Mi, 250, 320 * Mi)]);
+
+        var running = PodPatchBuilder.Build(pod, Profile(), new WorkloadPolicy { ControlledValues = ControlledValues.RequestsOnly }, new SizingRequest { Running = true });
+
+        Assert.Equal("qos_change", running.Held);
+        Assert.Empty(running.ResourceOperations);
+        Assert.Contains("Burstable", running.HeldWhy, StringComparison.Ordinal);
+    }
 }

@@ -116,24 +116,37 @@ public static class UpdatePlanner
             return UpdateDecision.Nothing("startup_boost");
         }
 
-        Dictionary<string, long> targets;
+        Dictionary<string, long> recorded;
         try
         {
-            targets = (JsonSerializer.Deserialize<Dictionary<string, string>>(targetJson) ?? [])
+            recorded = (JsonSerializer.Deserialize<Dictionary<string, string>>(targetJson) ?? [])
                 .Where(t => Quantity.TryParseMillicores(t.Value, out _))
                 .ToDictionary(t => t.Key, t => Quantity.TryParseMillicores(t.Value, out var millicores) ? millicores : 0);
         }
         catch (JsonException)
         {
-            targets = [];
+            recorded = [];
         }
 
+        // Down to the profile's target as it is now; to the one recorded at admission for a container it no longer has.
+        var targets = recorded.ToDictionary(t => t.Key, t => profile.Containers.GetValueOrDefault(t.Key)?.Cpu?.Target ?? t.Value);
         var patch = PodPatchBuilder.Build(pod.Resources, profile, policy, new SizingRequest { Running = true, UseProfile = false, CpuTargets = targets });
         var annotations = new Dictionary<string, string?> { [ResorcererKeys.CpuBoostTargetAnnotation] = null };
-        if (!patch.ChangesResources || pod.Actual is null)
+        if (!patch.ChangesResources)
         {
-            // Nothing to take back (or no way to): the boost is over all the same.
+            // Nothing to take back: the boost is over all the same.
             return new UpdateDecision(UpdateAction.Resize, "startup_boost_end", "start-up boost over; nothing to resize") { Annotations = annotations };
+        }
+
+        if (patch.Held is { } held)
+        {
+            return new UpdateDecision(UpdateAction.Report, held, $"the start-up boost cannot be taken back: {patch.HeldWhy}");
+        }
+
+        if (pod.Actual is null)
+        {
+            return new UpdateDecision(UpdateAction.Report, "resize_unsupported",
+                "the start-up boost cannot be taken back in place: the kubelet reports no container resources (Kubernetes 1.33 or newer resizes in place); the pod keeps its boosted CPU until it is recreated");
         }
 
         return Resize(patch, "startup_boost_end", $"start-up boost over after {Configuration.Duration.Round(now - ready)} Ready", annotations, now);

@@ -65,4 +65,44 @@ public class PolicyAnnotationsTests
         Assert.Equal(new ResourceBounds(MaxMemory: 1L << 30), policy.Allowed);
         Assert.Equal(["resorcerer.io/min-cpu is above resorcerer.io/max-cpu: both ignored"], policy.Problems);
     }
+
+    [Fact]
+    public void The_memory_guard_and_the_start_up_boost_are_read_from_the_namespace_or_the_workload()
+    {
+        var policy = PolicyAnnotations.Read(
+            A("resorcerer.io/memory-threshold-percent=75", "resorcerer.io/memory-multiplier=2"),
+            A("resorcerer.io/mode=InPlaceOrRecreate", "resorcerer.io/cpu-startup-boost=3x", "resorcerer.io/cpu-startup-boost-duration=2m"));
+
+        Assert.Equal(UpdateMode.InPlaceOrRecreate, policy.Mode);
+        Assert.True(policy.ActsOnRunningPods);
+        Assert.Equal(new MemoryGuard(75, 2), policy.MemoryGuard);
+        Assert.Equal(new CpuStartupBoost(3, null, TimeSpan.FromMinutes(2)), policy.CpuStartupBoost);
+        Assert.Equal(1200, policy.CpuStartupBoost!.Boost(400));
+        Assert.Null(policy.Problems);
+    }
+
+    [Fact]
+    public void A_boost_given_as_a_quantity_raises_the_target_to_it_and_lasts_a_minute_by_default()
+    {
+        var boost = PolicyAnnotations.Read(null, A("resorcerer.io/cpu-startup-boost=1500m")).CpuStartupBoost!;
+
+        Assert.Equal(new CpuStartupBoost(null, 1500, TimeSpan.FromSeconds(60)), boost);
+        Assert.Equal(1500, boost.Boost(400));
+        Assert.Equal(2000, boost.Boost(2000)); // never below the target
+    }
+
+    [Theory]
+    [InlineData("resorcerer.io/memory-threshold-percent=0", "resorcerer.io/memory-threshold-percent: '0' is not a percent from 1 to 100: the guard is off")]
+    [InlineData("resorcerer.io/memory-threshold-percent=seventy", "resorcerer.io/memory-threshold-percent: 'seventy' is not a percent from 1 to 100: the guard is off")]
+    [InlineData("resorcerer.io/memory-multiplier=2", "resorcerer.io/memory-multiplier needs resorcerer.io/memory-threshold-percent: the guard is off")]
+    [InlineData("resorcerer.io/cpu-startup-boost=1x", "resorcerer.io/cpu-startup-boost: '1x' is neither a factor above 1 (like 2x) nor a CPU quantity: the boost is off")]
+    [InlineData("resorcerer.io/cpu-startup-boost=fast", "resorcerer.io/cpu-startup-boost: 'fast' is neither a factor above 1 (like 2x) nor a CPU quantity: the boost is off")]
+    public void An_unreadable_guard_or_boost_is_off_and_said(string annotation, string problem)
+    {
+        var policy = PolicyAnnotations.Read(null, A(annotation));
+
+        Assert.Equal([problem], policy.Problems);
+        Assert.Null(policy.MemoryGuard);
+        Assert.Null(policy.CpuStartupBoost);
+    }
 }
