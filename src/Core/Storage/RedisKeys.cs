@@ -15,4 +15,10 @@ public static class RedisKeys
 
     /// <summary>String key holding one workload's profile JSON.</summary>
     public static string Profile(WorkloadRef workload) => Prefix + "profile:" + workload;
+
+    /// <summary>
+    /// Sorted set of one namespace's memory-pressure events (the updater's memory guard acting on a container),
+    /// scored by Unix seconds; members are JSON. The profiler learns from them as from OOM kills.
+    /// </summary>
+    public static string MemoryPressure(string @namespace) => Prefix + "memory-pressure:" + @namespace;
 }

@@ -29,7 +29,11 @@ public static class ProfilerServices
             var options = provider.GetRequiredService<IOptions<ProfilerOptions>>().Value;
             return new PrometheusClient(PrometheusHttp.Create(options), provider.GetRequiredService<ProfilerMetrics>().RecordQuery, options.MaxSamplesPerAnswer);
         });
-        services.AddSingleton<IUsageSource, PrometheusUsageSource>();
+        services.AddSingleton<PrometheusUsageSource>();
+        services.AddSingleton<IMemoryPressureLog>(provider => new RedisMemoryPressureLog(provider.GetRequiredService<IConnectionMultiplexer>()));
+        // The updater's memory guard tells of pressure it acted on; it is learned from as OOM kills are.
+        services.AddSingleton<IUsageSource>(provider => ActivatorUtilities.CreateInstance<PressureAwareUsageSource>(
+            provider, provider.GetRequiredService<PrometheusUsageSource>()));
         services.AddSingleton<IConnectionSource, PrometheusConnectionSource>();
 
         services.AddSingleton<IConnectionMultiplexer>(provider =>

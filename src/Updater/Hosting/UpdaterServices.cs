@@ -24,6 +24,7 @@ public static class UpdaterServices
         services.AddSingleton<IConnectionMultiplexer>(provider =>
             ConnectionMultiplexer.Connect(RedisSettings.Parse(provider.GetRequiredService<UpdaterOptions>().Redis!)));
         services.AddSingleton<IProfileReader, RedisProfileStore>();
+        services.AddSingleton<IMemoryPressureLog>(provider => new RedisMemoryPressureLog(provider.GetRequiredService<IConnectionMultiplexer>()));
 
         services.AddSingleton<Func<IKubernetes>>(_ =>
         {

@@ -31,6 +31,9 @@ public sealed record UpdateDecision(UpdateAction Action, string Reason, string M
 
     public IReadOnlyList<ResourceChange> Changes { get; init; } = [];
 
+    /// <summary>The memory guard's findings (container and working set) behind the decision, for the profiler to learn from once acted on.</summary>
+    public IReadOnlyList<(string Container, double WorkingSetBytes)> Pressure { get; init; } = [];
+
     /// <summary>Annotations to write on the pod with the action (set, or removed when null).</summary>
     public IReadOnlyDictionary<string, string?> Annotations { get; init; } = new Dictionary<string, string?>();
 }

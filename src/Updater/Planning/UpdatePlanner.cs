@@ -57,8 +57,9 @@ public static class UpdatePlanner
         if (Guarded(pod, policy.MemoryGuard ?? settings.DefaultMemoryGuard, workingSets) is { Count: > 0 } guarded)
         {
             var targets = guarded.ToDictionary(g => g.Container, g => g.Target);
-            return Act(pod, profile, policy, new SizingRequest { Running = true, UseProfile = false, MemoryTargets = targets }, workingSets, settings, now,
+            var decision = Act(pod, profile, policy, new SizingRequest { Running = true, UseProfile = false, MemoryTargets = targets }, workingSets, settings, now,
                 "memory_guard", $"memory guard: {string.Join(", ", guarded.Select(g => g.Why))}");
+            return decision with { Pressure = [.. guarded.Select(g => (g.Container, workingSets![g.Container]))] };
         }
 
         if (OomKilled(pod, profile, settings) is { Count: > 0 } killed)

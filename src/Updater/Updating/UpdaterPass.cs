@@ -28,6 +28,7 @@ public sealed class UpdaterPass(
     IProfileReader profiles,
     IWorkingSetSource workingSets,
     IPodActions actions,
+    IMemoryPressureLog pressure,
     WorkloadTracker tracker,
     UpdaterMetrics metrics,
     IOptions<UpdaterOptions> options,
@@ -74,6 +75,11 @@ public sealed class UpdaterPass(
             if (outcome.Action == UpdateAction.Evict && outcome.Result == "blocked")
             {
                 budgetBlocked.Add(pod.Workload!);
+            }
+
+            if (decision.Pressure.Count > 0 && outcome.Result == "done")
+            {
+                await TellProfilerAsync(pod, decision, now, cancellationToken);
             }
 
             outcomes.Add(outcome);
@@ -146,6 +152,20 @@ public sealed class UpdaterPass(
         {
             logger.LogWarning("Could not read working sets from Prometheus: {Error}. This pass the memory guard waits and no memory limit is lowered", e.Message);
             return null;
+        }
+    }
+
+    /// <summary>Records the pressure the guard acted on, for the profiler to learn from; a failure to record it is logged, the action stands.</summary>
+    private async Task TellProfilerAsync(RunningPod pod, UpdateDecision decision, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pressure.RecordAsync(
+                [.. decision.Pressure.Select(p => new MemoryPressure(pod.Namespace, pod.Name, p.Container, now.ToUnixTimeSeconds(), p.WorkingSetBytes))], cancellationToken);
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            logger.LogWarning("Could not record the memory pressure of {Pod} for the profiler: {Error}. Its profile will learn of it only from usage", pod, e.Message);
         }
     }
 
