@@ -61,6 +61,7 @@ public static class UpdaterProgram
         Task? watching = null;
         try
         {
+            await watch.ProbeAsync(cancellation.Token);
             watching = watch.RunAsync(stopWatching.Token);
             await FirstListAsync(watch, watching, options, cancellation.Token);
             var report = await pass.RunAsync(cancellation.Token);
@@ -113,6 +114,7 @@ public static class UpdaterProgram
         HttpOperationException http => $"the Kubernetes API refused a request: {(int)http.Response.StatusCode} {http.Response.ReasonPhrase}",
         RedisException or RedisTimeoutException or RedisConnectionException => $"Redis cannot be used: {RedisSettings.Describe(e)}",
         HttpRequestException => $"the Kubernetes API cannot be reached: {e.Message}",
+        TaskCanceledException => "the Kubernetes API did not answer in time",
         _ => null,
     };
 

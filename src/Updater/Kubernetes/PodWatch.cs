@@ -60,6 +60,10 @@ public sealed class PodWatch(Func<IKubernetes> connect, UpdaterOptions options, 
         return informer.RunAsync(stopping);
     }
 
+    /// <summary>Lists one pod: throws at once, with the API's own error, when the pods cannot be read at all.</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken) =>
+        await connect().CoreV1.ListPodForAllNamespacesAsync(limit: 1, cancellationToken: cancellationToken);
+
     /// <summary>Waits until the first list has arrived.</summary>
     public Task WaitUntilSyncedAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
 
