@@ -36,6 +36,28 @@ public class ProfileJsonTests
     }
 
     [Fact]
+    public void A_policy_with_a_running_mode_a_guard_and_a_boost_round_trips()
+    {
+        var profile = Sample() with
+        {
+            Policy = new WorkloadPolicy
+            {
+                Mode = UpdateMode.InPlaceOrRecreate,
+                MemoryGuard = new MemoryGuard(75, 2),
+                CpuStartupBoost = new CpuStartupBoost(2.5, null, TimeSpan.FromSeconds(90)),
+            },
+        };
+
+        var json = ProfileJson.Serialize(profile);
+        var back = ProfileJson.Deserialize(json);
+
+        Assert.Contains("\"mode\":\"InPlaceOrRecreate\"", json, StringComparison.Ordinal);
+        Assert.Equal(profile.Policy.MemoryGuard, back.Policy!.MemoryGuard);
+        Assert.Equal(profile.Policy.CpuStartupBoost, back.Policy.CpuStartupBoost);
+        Assert.Equal(UpdateMode.InPlaceOrRecreate, back.Policy.Mode);
+    }
+
+    [Fact]
     public void The_stored_json_has_the_documented_shape()
     {
         // docs/design.md promises these names to other readers of Redis: renaming one breaks them.
