@@ -5,7 +5,7 @@ using Resorcerer.Hosting;
 using Resorcerer.Profiles;
 using Resorcerer.PrometheusApi;
 using Resorcerer.Storage;
-using Resorcerer.Updater.Planning;
+using Resorcerer.Updating.Planning;
 
 namespace Resorcerer.Updater;
 

@@ -5,8 +5,8 @@ using Resorcerer.Hosting;
 using Resorcerer.Storage;
 using Resorcerer.Updater.Hosting;
 using Resorcerer.Updater.Kubernetes;
-using Resorcerer.Updater.Planning;
 using Resorcerer.Updater.Updating;
+using Resorcerer.Updating.Planning;
 using StackExchange.Redis;
 
 namespace Resorcerer.Updater;

@@ -6,6 +6,7 @@ using Resorcerer.Storage;
 using Resorcerer.Updater.Kubernetes;
 using Resorcerer.Updater.Updating;
 using Resorcerer.Updater.Usage;
+using Resorcerer.Updating.Kubernetes;
 using StackExchange.Redis;
 
 namespace Resorcerer.Updater.Hosting;

@@ -2,8 +2,9 @@ using Microsoft.Extensions.Options;
 using Resorcerer.Profiles;
 using Resorcerer.Storage;
 using Resorcerer.Updater.Kubernetes;
-using Resorcerer.Updater.Planning;
 using Resorcerer.Updater.Usage;
+using Resorcerer.Updating.Kubernetes;
+using Resorcerer.Updating.Planning;
 using Resorcerer.Workloads;
 
 namespace Resorcerer.Updater.Updating;

@@ -1,4 +1,4 @@
-using Resorcerer.Updater.Planning;
+using Resorcerer.Updating.Planning;
 using Resorcerer.Workloads;
 
 namespace Resorcerer.Updater.Updating;

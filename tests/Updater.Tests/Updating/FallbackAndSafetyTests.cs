@@ -1,6 +1,6 @@
 using Resorcerer.Profiles;
 using Resorcerer.TestSupport;
-using Resorcerer.Updater.Planning;
+using Resorcerer.Updating.Planning;
 using Resorcerer.Workloads;
 using static Resorcerer.Updater.Tests.TestPods;
 

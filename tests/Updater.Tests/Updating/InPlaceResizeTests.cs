@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Resorcerer.Profiles;
 using Resorcerer.TestSupport;
-using Resorcerer.Updater.Planning;
+using Resorcerer.Updating.Planning;
 using Resorcerer.Workloads;
 using static Resorcerer.Updater.Tests.TestPods;
 

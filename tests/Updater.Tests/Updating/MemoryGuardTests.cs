@@ -2,7 +2,7 @@ using Resorcerer.DevKit;
 using Resorcerer.Profiles;
 using Resorcerer.Storage;
 using Resorcerer.TestSupport;
-using Resorcerer.Updater.Planning;
+using Resorcerer.Updating.Planning;
 using Resorcerer.Workloads;
 using StackExchange.Redis;
 using static Resorcerer.Updater.Tests.TestPods;

@@ -1,6 +1,6 @@
 using Resorcerer.Sizing;
 
-namespace Resorcerer.Updater.Planning;
+namespace Resorcerer.Updating.Planning;
 
 /// <summary>What the updater does with a pod.</summary>
 public enum UpdateAction

@@ -4,7 +4,7 @@ using Resorcerer.Profiles;
 using Resorcerer.Quantities;
 using Resorcerer.Sizing;
 
-namespace Resorcerer.Updater.Planning;
+namespace Resorcerer.Updating.Planning;
 
 /// <summary>
 /// Decides what to do with one running pod of a profiled workload. Pure: the pod, the profile (with its policy),

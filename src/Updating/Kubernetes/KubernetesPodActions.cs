@@ -4,23 +4,24 @@ using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 using Resorcerer.Sizing;
-using Resorcerer.Updater.Planning;
+using Resorcerer.Updating.Planning;
 
-namespace Resorcerer.Updater.Kubernetes;
+namespace Resorcerer.Updating.Kubernetes;
 
 /// <summary>The pod actions through KubernetesClient: JSON Patch on <c>pods/resize</c>, <c>policy/v1</c> Evictions, merge patches of annotations, <c>core/v1</c> Events.</summary>
-public sealed class KubernetesPodActions(Func<IKubernetes> connect, ILogger<KubernetesPodActions> logger) : IPodActions
+public sealed class KubernetesPodActions(Func<IKubernetes> connect, ILogger<KubernetesPodActions> logger, string component = KubernetesPodActions.Updater) : IPodActions
 {
-    /// <summary>What reports the Events (their <c>source.component</c> and <c>reportingController</c>).</summary>
-    public const string Component = "resorcerer-updater";
+    /// <summary>The updater, as the Events it records name it (their <c>source.component</c> and <c>reportingComponent</c>).</summary>
+    public const string Updater = "resorcerer-updater";
 
     private static readonly string Instance = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName;
 
     public async Task<ActionOutcome> ResizeAsync(RunningPod pod, IReadOnlyList<PatchOperation> operations, CancellationToken cancellationToken)
     {
         var patch = new V1Patch(Encoding.UTF8.GetString(PatchOperation.ToJson(operations)), V1Patch.PatchType.JsonPatch);
-        return await CallAsync(() => connect().CoreV1.PatchNamespacedPodResizeAsync(patch, pod.Name, pod.Namespace, fieldManager: Component, cancellationToken: cancellationToken));
+        return await CallAsync(() => connect().CoreV1.PatchNamespacedPodResizeAsync(patch, pod.Name, pod.Namespace, fieldManager: component, cancellationToken: cancellationToken));
     }
 
     public async Task<ActionOutcome> EvictAsync(RunningPod pod, CancellationToken cancellationToken)
@@ -40,7 +41,7 @@ public sealed class KubernetesPodActions(Func<IKubernetes> connect, ILogger<Kube
     {
         var body = JsonSerializer.Serialize(new { metadata = new { annotations } }, PatchOperation.Readable);
         return await CallAsync(() => connect().CoreV1.PatchNamespacedPodAsync(
-            new V1Patch(body, V1Patch.PatchType.MergePatch), pod.Name, pod.Namespace, fieldManager: Component, cancellationToken: cancellationToken));
+            new V1Patch(body, V1Patch.PatchType.MergePatch), pod.Name, pod.Namespace, fieldManager: component, cancellationToken: cancellationToken));
     }
 
     public async Task RecordEventAsync(RunningPod pod, string type, string reason, string message, CancellationToken cancellationToken)
@@ -56,8 +57,8 @@ public sealed class KubernetesPodActions(Func<IKubernetes> connect, ILogger<Kube
             Reason = reason,
             // The API server refuses messages over 1 KiB in events.k8s.io; keep within it here too.
             Message = message.Length > 1024 ? message[..1021] + "..." : message,
-            Source = new V1EventSource { Component = Component },
-            ReportingComponent = Component,
+            Source = new V1EventSource { Component = component },
+            ReportingComponent = component,
             ReportingInstance = Instance,
             Action = reason,
             FirstTimestamp = now,

@@ -1,10 +1,10 @@
 using k8s.Models;
 using Resorcerer.Quantities;
 using Resorcerer.Sizing;
-using Resorcerer.Updater.Planning;
+using Resorcerer.Updating.Planning;
 using Resorcerer.Workloads;
 
-namespace Resorcerer.Updater.Kubernetes;
+namespace Resorcerer.Updating.Kubernetes;
 
 /// <summary>Turns the API's pods into what the updater decides on.</summary>
 public static class PodReading

@@ -1,7 +1,7 @@
 using Resorcerer.Sizing;
 using Resorcerer.Workloads;
 
-namespace Resorcerer.Updater.Planning;
+namespace Resorcerer.Updating.Planning;
 
 /// <summary>Where a pod's last resize stands, as the kubelet reports it.</summary>
 public enum ResizeState

@@ -1,7 +1,7 @@
 using Resorcerer.Sizing;
-using Resorcerer.Updater.Planning;
+using Resorcerer.Updating.Planning;
 
-namespace Resorcerer.Updater.Kubernetes;
+namespace Resorcerer.Updating.Kubernetes;
 
 /// <summary>How an action on a pod ended, as the API server answered it.</summary>
 public enum ActionResult

@@ -1,6 +1,6 @@
 using Resorcerer.Profiles;
 
-namespace Resorcerer.Updater.Planning;
+namespace Resorcerer.Updating.Planning;
 
 /// <summary>The rules the updater decides by (VPA-compatible defaults); each is a flag of the program.</summary>
 public sealed record UpdateSettings
