@@ -43,6 +43,43 @@ public static class KubernetesAccess
         }
     }
 
+    /// <summary>
+    /// The client as kubectl builds it from its flags: <paramref name="kubeconfig"/> (else <c>KUBECONFIG</c>'s files,
+    /// merged, else <c>~/.kube/config</c>), with <paramref name="context"/> instead of the current context; and that
+    /// context's namespace (<c>default</c> when it names none), which kubectl uses without <c>-n</c>.
+    /// </summary>
+    public static (IKubernetes Client, string Namespace) ConnectAs(string? kubeconfig, string? context)
+    {
+        var files = kubeconfig is { Length: > 0 } ? [kubeconfig]
+            : Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Where(File.Exists).ToArray() is { Length: > 0 } listed ? listed
+            : [KubernetesClientConfiguration.KubeConfigDefaultLocation];
+        if (!files.Any(File.Exists))
+        {
+            throw new KubernetesAccessException(kubeconfig is { Length: > 0 }
+                ? $"--kubeconfig {kubeconfig}: no such file"
+                : $"no kubeconfig: KUBECONFIG names no file that exists and {KubernetesClientConfiguration.KubeConfigDefaultLocation} does not exist. Give --kubeconfig FILE.");
+        }
+
+        try
+        {
+            var merged = Merge(files.Where(File.Exists));
+            var name = context ?? merged.CurrentContext;
+            if (name is null || merged.Contexts.All(c => c.Name != name))
+            {
+                throw new KubernetesAccessException(context is not null
+                    ? $"--context {context}: the kubeconfig has no such context (it has {string.Join(", ", merged.Contexts.Select(c => c.Name))})"
+                    : "the kubeconfig sets no current context: give --context NAME");
+            }
+
+            var ns = merged.Contexts.First(c => c.Name == name).ContextDetails?.Namespace;
+            return (new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, name)), string.IsNullOrEmpty(ns) ? "default" : ns);
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException)
+        {
+            throw new KubernetesAccessException($"the kubeconfig cannot be used: {e.Message}", e);
+        }
+    }
+
     /// <summary>kubectl's merge of several kubeconfig files: the first file to name a cluster, user or context, or to set the current context, wins.</summary>
     private static K8SConfiguration Merge(IEnumerable<string> files)
     {

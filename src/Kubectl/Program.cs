@@ -1,0 +1,1 @@
+return await Resorcerer.Kubectl.KubectlPlugin.RunAsync(args, Console.Out, Console.Error);
