@@ -25,3 +25,13 @@ for i in 0 1 2; do
   echo "== bitbrains-rnd, third $i"
   $profiler backtest --trace "$work/third$i.csv" --strategy all
 done
+
+# What resizing running pods buys: the same strategies with recommendations reaching the containers only when a
+# pod is recreated (the webhook alone, in mode Initial), once a day and once a week.
+for set in bitbrains-rnd google2019; do
+  for every in 24h 7d; do
+    [ "$set" = google2019 ] && [ "$every" = 7d ] && continue   # its tasks run 3.1 days: never restarted
+    echo "== $set, --update-mode initial --restart-every $every"
+    $profiler backtest --trace "$traces/$set/$set.usage.csv.gz" --strategy all --update-mode initial --restart-every "$every"
+  done
+done

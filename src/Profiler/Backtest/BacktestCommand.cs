@@ -19,10 +19,12 @@ public static class BacktestCommand
         new("trace", S + "Traces", "A usage trace: CSV or gzip CSV with the header timestamp,workload,container,cpu_cores,memory_bytes. Give it once per file.", "FILE", Repeatable: true),
         new("strategy", S + "Strategies", $"Strategies to compare, comma-separated, or 'all' ({StrategyCatalog.Names}).", "NAME[,NAME...]", "all"),
         new("format", S + "Format", "Output: table (for people), json (only JSON on stdout) or csv.", "table|json|csv", "table"),
+        new("update-mode", S + "UpdateMode", "How recommendations reach running containers: inplace (resized every hour when they differ by more than 10%, memory at once after an OOM kill, as resorcerer-updater does) or initial (only when the pod is recreated, every --restart-every, as the webhook alone does).", "inplace|initial", "inplace"),
+        new("restart-every", S + "RestartEvery", "With --update-mode initial: how often each workload's pods are recreated (a rollout, a node drain) and so sized again.", "DURATION", "24h"),
         new("provisioned", S + "Provisioned", "The owner's static sizes (workload,container,cpu_cores,memory_bytes), scored as one more row named 'provisioned'. Give it once per file.", "FILE", Repeatable: true),
     ];
 
-    public const string Usage = "resorcerer-profiler backtest --trace FILE [--trace FILE ...] [--strategy NAME[,NAME...]|all] [--format table|json|csv] [--provisioned FILE]";
+    public const string Usage = "resorcerer-profiler backtest --trace FILE [--trace FILE ...] [--strategy NAME[,NAME...]|all] [--update-mode inplace|initial [--restart-every 24h]] [--format table|json|csv] [--provisioned FILE]";
 
     public const string Description =
         """
@@ -31,7 +33,9 @@ public static class BacktestCommand
           - each workload's rows (all its containers) are replayed in time order; at every whole hour of trace
             time, from the samples up to it, the workload gets the recommendation a profile would hold then
             (none before 100 samples over 3 h; CPU in whole millicores, memory in whole MiB), applied to the
-            samples after it when it differs from the request by more than 10%, or at once after an OOM kill;
+            samples after it when it differs from the request by more than 10%, or at once after an OOM kill
+            (--update-mode inplace); or, with --update-mode initial, only at each restart (every
+            --restart-every from the series' start), whatever the difference, and an OOM kill waits for it;
           - the first 24 h of each series teach the strategy but are not scored;
           - memory_bytes = 0 is a missing reading: not scored and not learned from;
           - the memory limit equals the memory request: a sample above it is an OOM kill, which the
@@ -75,6 +79,25 @@ public static class BacktestCommand
             return Fail(stderr, $"file '{missing}' does not exist");
         }
 
+        var mode = cli.Values.GetValueOrDefault(S + "UpdateMode") ?? "inplace";
+        var restartText = cli.Values.GetValueOrDefault(S + "RestartEvery");
+        if (mode is not ("inplace" or "initial"))
+        {
+            return Fail(stderr, $"--update-mode '{mode}' is not one of inplace, initial");
+        }
+
+        if (mode == "inplace" && restartText is not null)
+        {
+            return Fail(stderr, "--restart-every goes with --update-mode initial: in place, requests change without restarts");
+        }
+
+        var restartEvery = Duration.FromHours(24);
+        if (restartText is not null && !(Duration.TryParse(restartText, out restartEvery) && restartEvery >= Duration.FromHours(1)))
+        {
+            return Fail(stderr, $"--restart-every '{restartText}' is not a duration of 1h or more");
+        }
+
+        var updates = mode == "inplace" ? UpdateModel.Resize : UpdateModel.Recreated(restartEvery.Value);
         var strategies = ParseStrategies(cli.Values.GetValueOrDefault(S + "Strategies") ?? "all", out var strategyError);
         if (strategies is null)
         {
@@ -93,7 +116,7 @@ public static class BacktestCommand
                 }
             }
 
-            var run = new BacktestRun(strategies, provisioned);
+            var run = new BacktestRun(strategies, provisioned, updates);
             var progress = new Progress(stderr, enabled: !Console.IsErrorRedirected);
             for (var i = 0; i < traces.Count; i++)
             {

@@ -38,7 +38,8 @@ public readonly record struct Provisioned(double CpuCores, double MemoryBytes);
 /// Replays traces through several strategies at once. Rows of different workloads may interleave, but each
 /// workload's rows (all its containers) must be in time order. Memory grows with the number of series, not of rows.
 /// </summary>
-public sealed class BacktestRun(IReadOnlyList<IRecommendationStrategy> strategies, IReadOnlyDictionary<(string Workload, string Container), Provisioned>? provisioned)
+public sealed class BacktestRun(
+    IReadOnlyList<IRecommendationStrategy> strategies, IReadOnlyDictionary<(string Workload, string Container), Provisioned>? provisioned, UpdateModel? updates = null)
 {
     public const string ProvisionedName = "provisioned";
     private readonly Dictionary<string, WorkloadSimulation[]> _workloads = new(StringComparer.Ordinal);
@@ -50,7 +51,7 @@ public sealed class BacktestRun(IReadOnlyList<IRecommendationStrategy> strategie
     {
         if (!_workloads.TryGetValue(row.Workload, out var simulations))
         {
-            _workloads[row.Workload] = simulations = strategies.Select(s => new WorkloadSimulation(s)).ToArray();
+            _workloads[row.Workload] = simulations = strategies.Select(s => new WorkloadSimulation(s, updates: updates)).ToArray();
         }
 
         if (row.Timestamp < simulations[0].LastTimestamp)

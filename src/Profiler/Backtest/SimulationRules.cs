@@ -15,6 +15,21 @@ public static class SimulationRules
     public const long WarmUpSeconds = 86400;
 }
 
+/// <summary>
+/// How recommendations reach the running containers in a backtest: <see cref="InPlace"/> as resorcerer-updater
+/// resizes them (each hour when one differs by more than 10%, memory at once after an OOM kill); or only when the
+/// pod is recreated, every <see cref="RestartEverySeconds"/>, as the webhook alone does in mode Initial (an OOM kill
+/// restarts the container, not the pod, so its memory waits for the next restart).
+/// </summary>
+public sealed record UpdateModel(bool InPlace, long RestartEverySeconds)
+{
+    public static UpdateModel Resize { get; } = new(true, 0);
+
+    public static UpdateModel Recreated(TimeSpan every) => new(false, (long)every.TotalSeconds);
+
+    public override string ToString() => InPlace ? "inplace" : $"initial, restarted every {Configuration.Duration.Round(TimeSpan.FromSeconds(RestartEverySeconds))}";
+}
+
 /// <summary>Sums over scored samples from which the reported ratios are computed; they add up across series.</summary>
 public sealed class Score
 {

@@ -11,18 +11,22 @@ public readonly record struct AppliedRequests(long Timestamp, double? Cpu, doubl
 /// <see cref="WorkloadReplay"/>, as an updater would apply its recommendations, and scores the requests in force.
 /// At every whole hour the workload's recommendation (what the profiler would store at that time) is applied where it
 /// differs from the request in force by more than <see cref="SimulationRules.ChangeThreshold"/>; after an OOM kill,
-/// the killed container's memory is applied at once.
+/// the killed container's memory is applied at once. Under <see cref="UpdateModel.Recreated"/> the recommendation
+/// reaches the containers only when the pod is recreated.
 /// </summary>
 public sealed class WorkloadSimulation
 {
     private readonly WorkloadReplay _replay;
     private readonly RecommendationSettings _gate;
+    private readonly UpdateModel _updates;
+    private long _nextRestart = long.MinValue;
     private readonly bool _record;
     private readonly Dictionary<string, ScoredContainer> _containers = new(StringComparer.Ordinal);
     private readonly List<(long Hour, IReadOnlyDictionary<string, ContainerRecommendation> Recommendation)>? _recommendations;
 
-    public WorkloadSimulation(IRecommendationStrategy strategy, RecommendationSettings? gate = null, bool recordHistory = false)
+    public WorkloadSimulation(IRecommendationStrategy strategy, RecommendationSettings? gate = null, bool recordHistory = false, UpdateModel? updates = null)
     {
+        _updates = updates ?? UpdateModel.Resize;
         // The profiler's default window: histograms and daily peaks as a profile at --history 7d holds them.
         _replay = new WorkloadReplay(strategy, TimeSpan.FromDays(7));
         _gate = gate ?? RecommendationSettings.Default;
@@ -44,6 +48,11 @@ public sealed class WorkloadSimulation
         if (t < LastTimestamp)
         {
             throw new ArgumentException($"sample at {t} comes after one at {LastTimestamp}: a workload must be replayed in time order");
+        }
+
+        if (_nextRestart == long.MinValue)
+        {
+            _nextRestart = t + _updates.RestartEverySeconds;
         }
 
         LastTimestamp = t;
@@ -76,7 +85,7 @@ public sealed class WorkloadSimulation
         }
 
         _replay.Fold(events);
-        if (oom)
+        if (oom && _updates.InPlace)
         {
             Apply(_replay.Recommend(t, _gate), t, oomKilled: row.Container);
         }
@@ -98,10 +107,22 @@ public sealed class WorkloadSimulation
     {
         var recommendation = _replay.Recommend(hour, _gate);
         _recommendations?.Add((hour, recommendation));
-        Apply(recommendation, hour, oomKilled: null);
+        if (_updates.InPlace)
+        {
+            Apply(recommendation, hour, oomKilled: null, recreated: false);
+        }
+        else if (hour >= _nextRestart)
+        {
+            // The pod is recreated: the webhook gives the new one the targets as they are, whatever the difference.
+            Apply(recommendation, hour, oomKilled: null, recreated: true);
+            while (_nextRestart <= hour)
+            {
+                _nextRestart += _updates.RestartEverySeconds;
+            }
+        }
     }
 
-    private void Apply(IReadOnlyDictionary<string, ContainerRecommendation> recommendation, long t, string? oomKilled)
+    private void Apply(IReadOnlyDictionary<string, ContainerRecommendation> recommendation, long t, string? oomKilled, bool recreated = false)
     {
         foreach (var (name, wanted) in recommendation)
         {
@@ -110,7 +131,7 @@ public sealed class WorkloadSimulation
                 container.Apply(
                     wanted.Cpu is { } cpu ? cpu.Target / 1000.0 : null,
                     wanted.Memory is { } memory ? memory.Target : null,
-                    t, forceMemory: name == oomKilled);
+                    t, forceMemory: name == oomKilled || recreated, forceCpu: recreated);
             }
         }
     }
@@ -173,11 +194,11 @@ internal sealed class ScoredContainer(long first, bool record, double? cpu = nul
         return oom;
     }
 
-    public void Apply(double? cpu, double? memory, long t, bool forceMemory)
+    public void Apply(double? cpu, double? memory, long t, bool forceMemory, bool forceCpu = false)
     {
         var changed = false;
         var initial = false;
-        if (cpu is { } newCpu && Differs(Cpu, newCpu, force: false))
+        if (cpu is { } newCpu && Differs(Cpu, newCpu, forceCpu))
         {
             initial |= Cpu is null;
             changed |= Cpu is not null;

@@ -236,4 +236,42 @@ public class WorkloadSimulationTests
         Assert.Equal(before, busy.History("main").Where(h => h.Timestamp < Fork));
         Assert.NotEqual(calm.History("main"), busy.History("main")); // and the futures do differ
     }
+
+    [Fact]
+    public void In_initial_mode_requests_change_only_when_the_pod_is_recreated_and_an_OOM_kill_waits_for_it()
+    {
+        // The recommendation climbs every hour; memory 100 Mi is used, and from hour 30 on 300 Mi (above the request).
+        var strategy = new Scripted(now => Requests(1 + now / (double)Day, 200 * Mi));
+        var simulation = new WorkloadSimulation(strategy, AnyData, recordHistory: true, updates: UpdateModel.Recreated(TimeSpan.FromHours(24)));
+        for (var t = 0L; t < 3 * Day; t += 300)
+        {
+            simulation.Add(Row(t, 0.5, t >= 30 * Hour ? 300 * Mi : 100 * Mi));
+        }
+
+        var score = simulation.Finish();
+
+        // Set at the restarts (24 h and 48 h) only, to the recommendation of that hour; the OOM kills at 30 h do not move memory.
+        Assert.Equal([1 * Day, 2 * Day], simulation.History("main").Select(h => h.Timestamp));
+        Assert.Equal(2.0, simulation.History("main")[0].Cpu);
+        Assert.Equal(3.0, simulation.History("main")[1].Cpu);
+        Assert.True(score.OomEvents > 100, $"every sample above the request from 30 h on is a kill: {score.OomEvents}");
+        Assert.NotEmpty(strategy.Ooms);
+    }
+
+    [Fact]
+    public void In_place_the_same_trace_moves_memory_at_the_first_OOM_kill()
+    {
+        var strategy = new Scripted(now => Requests(1, now >= 30 * Hour ? 400 * Mi : 200 * Mi));
+        var inPlace = new WorkloadSimulation(strategy, AnyData);
+        var initial = new WorkloadSimulation(strategy, AnyData, updates: UpdateModel.Recreated(TimeSpan.FromHours(24)));
+        for (var t = 0L; t < 3 * Day; t += 300)
+        {
+            var row = Row(t, 0.5, t >= 30 * Hour ? 300 * Mi : 100 * Mi);
+            inPlace.Add(row);
+            initial.Add(row);
+        }
+
+        Assert.Equal(1, inPlace.Finish().OomEvents);
+        Assert.True(initial.Finish().OomEvents > 100);
+    }
 }
