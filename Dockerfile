@@ -2,6 +2,7 @@
 # One file, one target per program:
 #   docker build --target webhook  -t resorcerer/webhook:0.1.0 .
 #   docker build --target profiler -t resorcerer/profiler:0.1.0 .
+#   docker build --target updater  -t resorcerer/updater:0.1.0 .
 # The base images are the official .NET SDK and ASP.NET runtime images: pass --build-arg DOTNET_REGISTRY=<host>/
 # with the registry (or mirror) that serves them.
 ARG DOTNET_REGISTRY=""
@@ -31,3 +32,10 @@ COPY --from=build /out/profiler/ ./
 USER 1654
 EXPOSE 8080
 ENTRYPOINT ["dotnet", "resorcerer-profiler.dll"]
+
+FROM ${DOTNET_REGISTRY}dotnet/aspnet:10.0-noble-chiseled AS updater
+WORKDIR /app
+COPY --from=build /out/updater/ ./
+USER 1654
+EXPOSE 8080
+ENTRYPOINT ["dotnet", "resorcerer-updater.dll"]

@@ -102,21 +102,34 @@ public class ChartTests
     public void Rbac_is_least_privilege_and_the_webhook_has_none(string file)
     {
         var rendered = Helm.Template(Values(file));
-        var rules = rendered.OfType<V1ClusterRole>().SelectMany(r => r.Rules).Concat(rendered.OfType<V1Role>().SelectMany(r => r.Rules)).ToList();
+        var rules = rendered.OfType<V1ClusterRole>().Where(r => r.Metadata.Name != "rsc-resorcerer-updater").SelectMany(r => r.Rules)
+            .Concat(rendered.OfType<V1Role>().SelectMany(r => r.Rules)).ToList();
 
         Assert.NotEmpty(rules);
-        foreach (var rule in rules)
+        foreach (var rule in rules.Concat(rendered.OfType<V1ClusterRole>().SelectMany(r => r.Rules)))
         {
             Assert.DoesNotContain("*", rule.Verbs);
             Assert.DoesNotContain("*", rule.Resources);
             Assert.DoesNotContain("*", rule.ApiGroups);
             Assert.DoesNotContain("secrets", rule.Resources);
+        }
+
+        foreach (var rule in rules)
+        {
             Assert.All(rule.Verbs, verb => Assert.Contains(verb, new[] { "get", "list", "watch", "create", "update" }));
             if (rule.Verbs.Any(v => v is "create" or "update"))
             {
-                Assert.Equal(["leases"], rule.Resources); // the only writes: the leader-election Lease
+                Assert.Equal(["leases"], rule.Resources); // the profiler's only writes: the leader-election Lease
             }
         }
+
+        // The updater writes exactly what acting on running pods takes, in the core group.
+        var updater = rendered.Named<V1ClusterRole>("rsc-resorcerer-updater").Rules
+            .SelectMany(r => r.Resources.SelectMany(resource => r.Verbs.Select(verb => $"{string.Join(',', r.ApiGroups)}:{resource}:{verb}")))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(
+            [":events:create", ":pods/eviction:create", ":pods/resize:patch", ":pods:get", ":pods:list", ":pods:patch", ":pods:watch"],
+            updater);
 
         var webhookAccount = rendered.Named<V1ServiceAccount>("rsc-resorcerer-webhook");
         Assert.False(webhookAccount.AutomountServiceAccountToken);
@@ -143,13 +156,33 @@ public class ChartTests
         Assert.Equal(3, webhook.Spec.Replicas);
         Assert.Equal("kubernetes.io/hostname", Assert.Single(webhook.Spec.Template.Spec.TopologySpreadConstraints).TopologyKey);
         Assert.Equal("1", rendered.One<V1PodDisruptionBudget>().Spec.MinAvailable.Value);
-        Assert.Equal(3, rendered.OfType<V1NetworkPolicy>().Count());
+        Assert.Equal(4, rendered.OfType<V1NetworkPolicy>().Count());
         Assert.Contains(rendered.Others, o => o.Kind == "monitoring.coreos.com/v1/ServiceMonitor");
         Assert.Single(rendered.One<V1StatefulSet>().Spec.VolumeClaimTemplates);
 
         var single = Helm.Template(Values("default-values.yaml"));
         Assert.Empty(single.OfType<V1Role>()); // one profiler: no Lease, no permission for one
         Assert.Equal("false", single.Named<V1Deployment>("rsc-resorcerer-profiler").Spec.Template.Spec.Containers[0].Env.Single(e => e.Name == "RESORCERER_LEADER_ELECT").Value);
+    }
+
+    [Fact]
+    public void The_updater_shares_the_profilers_Prometheus_settings_and_is_installed_idle_safe()
+    {
+        var rendered = Helm.Template(Values("basic-auth-values.yaml"));
+
+        var profiler = rendered.Named<V1Deployment>("rsc-resorcerer-profiler").Spec.Template.Spec;
+        var updater = rendered.Named<V1Deployment>("rsc-resorcerer-updater").Spec.Template.Spec;
+        var profilerEnv = profiler.Containers[0].Env.Where(e => e.Name.StartsWith("RESORCERER_PROMETHEUS", StringComparison.Ordinal)).Select(e => (e.Name, e.Value));
+        var updaterEnv = updater.Containers[0].Env.ToDictionary(e => e.Name, e => e.Value);
+        Assert.All(profilerEnv, e => Assert.Equal(e.Value, updaterEnv[e.Name]));
+        Assert.Equal(profiler.Containers[0].VolumeMounts.Select(m => m.MountPath), updater.Containers[0].VolumeMounts.Select(m => m.MountPath));
+        Assert.Equal("rsc-resorcerer-updater", updater.ServiceAccountName);
+        Assert.Equal("0", updaterEnv["RESORCERER_MEMORY_THRESHOLD_PERCENT"]); // no default guard
+        Assert.Equal("false", updaterEnv["RESORCERER_DRY_RUN"]);
+
+        var without = Helm.Template(Values("default-values.yaml"), "updater.enabled=false");
+        Assert.DoesNotContain(without.OfType<V1Deployment>(), d => d.Metadata.Name == "rsc-resorcerer-updater");
+        Assert.DoesNotContain(without.OfType<V1ClusterRole>(), r => r.Metadata.Name == "rsc-resorcerer-updater");
     }
 
     [Fact]

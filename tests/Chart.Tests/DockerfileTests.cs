@@ -47,7 +47,7 @@ public class DockerfileTests
             var (code, log) = Run("bash", "scripts/publish.sh", output);
             Assert.True(code == 0, log);
 
-            foreach (var (target, dll) in new[] { ("webhook", "resorcerer-webhook.dll"), ("profiler", "resorcerer-profiler.dll") })
+            foreach (var (target, dll) in new[] { ("webhook", "resorcerer-webhook.dll"), ("profiler", "resorcerer-profiler.dll"), ("updater", "resorcerer-updater.dll") })
             {
                 var stage = Dockerfile[Dockerfile.IndexOf($"AS {target}", StringComparison.Ordinal)..];
                 Assert.Contains($"COPY --from=build /out/{target}/ ./", stage, StringComparison.Ordinal);

@@ -18,6 +18,7 @@
 
 {{- define "resorcerer.webhook.fullname" -}}{{ include "resorcerer.fullname" . | trunc 55 | trimSuffix "-" }}-webhook{{- end -}}
 {{- define "resorcerer.profiler.fullname" -}}{{ include "resorcerer.fullname" . | trunc 54 | trimSuffix "-" }}-profiler{{- end -}}
+{{- define "resorcerer.updater.fullname" -}}{{ include "resorcerer.fullname" . | trunc 55 | trimSuffix "-" }}-updater{{- end -}}
 {{- define "resorcerer.redis.fullname" -}}{{ include "resorcerer.fullname" . | trunc 57 | trimSuffix "-" }}-redis{{- end -}}
 {{- define "resorcerer.tls.secretName" -}}
 {{- if eq .Values.tls.mode "secret" -}}{{ .Values.tls.secret.name }}{{- else -}}{{ include "resorcerer.webhook.fullname" . }}-tls{{- end -}}
@@ -89,4 +90,72 @@ capabilities:
   drop: ["ALL"]
 seccompProfile:
   type: RuntimeDefault
+{{- end -}}
+
+{{/* How a program reaches Prometheus: its settings as RESORCERER_* variables (the profiler and the updater share them). */}}
+{{- define "resorcerer.prometheus.env" -}}
+- name: RESORCERER_PROMETHEUS_URL
+  value: {{ required "prometheus.url is required" .Values.prometheus.url | quote }}
+- name: RESORCERER_PROMETHEUS_TIMEOUT
+  value: {{ .Values.prometheus.timeout | quote }}
+{{- if .Values.prometheus.bearerToken.secretName }}
+- name: RESORCERER_PROMETHEUS_BEARER_TOKEN_FILE
+  value: /var/run/secrets/resorcerer/prometheus-token/{{ .Values.prometheus.bearerToken.secretKey }}
+{{- end }}
+{{- if .Values.prometheus.basicAuth.username }}
+- name: RESORCERER_PROMETHEUS_USERNAME
+  value: {{ .Values.prometheus.basicAuth.username | quote }}
+- name: RESORCERER_PROMETHEUS_PASSWORD_FILE
+  value: /var/run/secrets/resorcerer/prometheus-password/{{ .Values.prometheus.basicAuth.passwordSecretKey }}
+{{- end }}
+{{- if or .Values.prometheus.ca.configMapName .Values.prometheus.ca.secretName }}
+- name: RESORCERER_PROMETHEUS_CA_FILE
+  value: /var/run/secrets/resorcerer/prometheus-ca/{{ .Values.prometheus.ca.key }}
+{{- end }}
+{{- range $i, $header := .Values.prometheus.headers }}
+{{- /* One variable per header: a header's value may hold commas. */}}
+- name: RESORCERER_PROMETHEUS_HEADER_{{ $i }}
+  value: {{ $header | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The Prometheus credentials and CA, mounted where the variables above point. */}}
+{{- define "resorcerer.prometheus.volumeMounts" -}}
+{{- if .Values.prometheus.bearerToken.secretName }}
+- name: prometheus-token
+  mountPath: /var/run/secrets/resorcerer/prometheus-token
+  readOnly: true
+{{- end }}
+{{- if .Values.prometheus.basicAuth.username }}
+- name: prometheus-password
+  mountPath: /var/run/secrets/resorcerer/prometheus-password
+  readOnly: true
+{{- end }}
+{{- if or .Values.prometheus.ca.configMapName .Values.prometheus.ca.secretName }}
+- name: prometheus-ca
+  mountPath: /var/run/secrets/resorcerer/prometheus-ca
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "resorcerer.prometheus.volumes" -}}
+{{- if .Values.prometheus.bearerToken.secretName }}
+- name: prometheus-token
+  secret:
+    secretName: {{ .Values.prometheus.bearerToken.secretName }}
+{{- end }}
+{{- if .Values.prometheus.basicAuth.username }}
+- name: prometheus-password
+  secret:
+    secretName: {{ required "prometheus.basicAuth.passwordSecretName is required with a username" .Values.prometheus.basicAuth.passwordSecretName }}
+{{- end }}
+{{- if .Values.prometheus.ca.secretName }}
+- name: prometheus-ca
+  secret:
+    secretName: {{ .Values.prometheus.ca.secretName }}
+{{- else if .Values.prometheus.ca.configMapName }}
+- name: prometheus-ca
+  configMap:
+    name: {{ .Values.prometheus.ca.configMapName }}
+{{- end }}
 {{- end -}}
