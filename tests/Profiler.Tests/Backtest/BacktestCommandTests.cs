@@ -68,6 +68,21 @@ public sealed class BacktestCommandTests : IDisposable
         Assert.Equal(0, fixedSizes["oomEvents"]!.GetValue<long>());
     }
 
+    [Fact]
+    public void Sized_only_at_daily_restarts_a_strategy_changes_requests_less_often_than_in_place()
+    {
+        var trace = Trace();
+
+        var (inPlaceCode, inPlace, _) = Run("--trace", trace, "--format", "json", "--strategy", "resorcerer");
+        var (initialCode, initial, error) = Run("--trace", trace, "--format", "json", "--strategy", "resorcerer", "--update-mode", "initial", "--restart-every", "24h");
+
+        Assert.Equal((0, 0), (inPlaceCode, initialCode));
+        var a = JsonNode.Parse(inPlace)!.AsArray()[0]!;
+        var b = JsonNode.Parse(initial)!.AsArray()[0]!;
+        Assert.True(b["changes"]!.GetValue<long>() <= 2 * 2, $"at most one change per series per restart: {b}; {error}");
+        Assert.Equal(a["scoredSamples"]!.GetValue<long>(), b["scoredSamples"]!.GetValue<long>());
+    }
+
     [Theory]
     [InlineData("table", "STRATEGY")]
     [InlineData("csv", "strategy,series,scoredSamples,cpuSlack,memorySlack,cpuShortfall,cpuShortfallSamples,oomEvents,oomSeries,changes")]
@@ -108,6 +123,9 @@ public sealed class BacktestCommandTests : IDisposable
     [InlineData(new[] { "--trace", "/nonexistent.csv" }, "file '/nonexistent.csv' does not exist")]
     [InlineData(new[] { "--trace", "TRACE", "--strategy", "magic" }, "unknown strategy 'magic' (known: resorcerer, vpa, krr, or all)")]
     [InlineData(new[] { "--trace", "TRACE", "--format", "xml" }, "--format 'xml' is not one of table, json, csv")]
+    [InlineData(new[] { "--trace", "TRACE", "--update-mode", "sometimes" }, "--update-mode 'sometimes' is not one of inplace, initial")]
+    [InlineData(new[] { "--trace", "TRACE", "--restart-every", "24h" }, "--restart-every goes with --update-mode initial")]
+    [InlineData(new[] { "--trace", "TRACE", "--update-mode", "initial", "--restart-every", "5m" }, "--restart-every '5m' is not a duration of 1h or more")]
     public void Bad_options_exit_two_with_a_message(string[] args, string expected)
     {
         var trace = Trace();
