@@ -72,6 +72,32 @@ public sealed class UpdaterProgramTests(RedisFixture redis) : IClassFixture<Redi
     }
 
     [Fact]
+    public async Task Running_continuously_it_is_ready_after_a_pass_and_counts_what_it_did()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync();
+        var directory = Directory.CreateTempSubdirectory("updater-loop-").FullName;
+        await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.Redis.Configuration))
+        {
+            var store = new RedisProfileStore(connection, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisProfileStore>.Instance);
+            await store.PutAsync(Profile(new WorkloadRef("loop", "Deployment", "web"), new WorkloadPolicy { Mode = UpdateMode.InPlace }, DateTimeOffset.UtcNow, ("app", 400, 256 * Mi)), CancellationToken.None);
+        }
+
+        api.Pods.Add(OfDeployment("loop", "web", "p0001", new TestContainer("app", "100m", "256Mi")));
+        var port = ServerProcess.FreePort();
+        await using var updater = BackgroundProgram.Start(Program, ["--redis", redis.Redis.Configuration, "--interval", "5s", "--urls", $"http://127.0.0.1:{port}"],
+            new Dictionary<string, string> { ["KUBECONFIG"] = api.WriteKubeconfig(directory) });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        await updater.WaitUntilAsync(() => http.GetAsync("/readyz"));
+        await Eventually.HoldsAsync(async () => (await http.GetStringAsync("/metrics")).Contains("resorcerer_updater_actions_total{action=\"resize\",result=\"done\"} 1", StringComparison.Ordinal),
+            "the resize to be counted");
+        Directory.Delete(directory, recursive: true);
+
+        Assert.Equal("400m", api.Pods.Get("loop", "web-5f7b8c9d4-p0001")!.Spec.Containers[0].Resources.Requests["cpu"].ToString());
+        Assert.Contains("Resized loop/web-5f7b8c9d4-p0001 in place (outside_bounds)", updater.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Once_exits_1_when_Redis_cannot_be_reached()
     {
         await using var api = await FakeKubernetesApi.StartAsync();
