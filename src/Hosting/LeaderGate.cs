@@ -110,6 +110,31 @@ public sealed class LeaderGate(Func<IKubernetes> connect, ILeaderElectionSetting
         return _elector.RunAndTryToHoldLeadershipForeverAsync(stopping);
     }
 
+    /// <summary>
+    /// Campaigns, and runs <paramref name="work"/> each time this replica wins the Lease, with a token cancelled
+    /// when it loses it; until <paramref name="stopping"/>. Work cut short by a lost Lease ends quietly: the next
+    /// leader starts from what is stored.
+    /// </summary>
+    public async Task RunWhileLeadingAsync(Func<CancellationToken, Task> work, CancellationToken stopping)
+    {
+        var campaign = RunAsync(stopping);
+        while (!stopping.IsCancellationRequested)
+        {
+            var term = await WaitUntilLeadingAsync(stopping);
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, term);
+            try
+            {
+                await work(both.Token);
+            }
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+            {
+                // Leadership lost mid-work.
+            }
+        }
+
+        await campaign;
+    }
+
     /// <summary>Waits until this replica leads; returns a token that is cancelled when it stops leading.</summary>
     public async Task<CancellationToken> WaitUntilLeadingAsync(CancellationToken stopping)
     {

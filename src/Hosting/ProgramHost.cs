@@ -106,6 +106,25 @@ public static class ProgramHost
         return Success;
     }
 
+    /// <summary>A cancellation that Ctrl-C triggers instead of ending the process at once, so that a single run stops cleanly.</summary>
+    public static CancellationTokenSource CancelOnCtrlC()
+    {
+        var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            try
+            {
+                cancellation.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run it was for is over.
+            }
+        };
+        return cancellation;
+    }
+
     private static string Urls(ProgramInfo program, IConfiguration configuration) => configuration["urls"] ?? program.DefaultUrls;
 
     /// <summary>What is wrong with the listen address, when that is what made the server fail to start.</summary>

@@ -36,12 +36,7 @@ public static class KubectlPlugin
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        using var cancellation = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
+        using var cancellation = ProgramHost.CancelOnCtrlC();
 
         // The command is the first word that is not a flag or a flag's value (kubectl's "-n shop resize POD" works too).
         var all = new Dictionary<string, char?>(ResizeFlags.Concat(UpdateFlags).DistinctBy(f => f.Key));

@@ -52,12 +52,7 @@ public static class ProfilerProgram
 
     private static async Task<int> RunOnceAsync(WebApplication app)
     {
-        using var cancellation = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
+        using var cancellation = ProgramHost.CancelOnCtrlC();
 
         try
         {

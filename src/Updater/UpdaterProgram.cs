@@ -45,12 +45,7 @@ public static class UpdaterProgram
     /// <summary>One pass: list the pods, act, wait (at most --once-timeout) for the resizes to be applied, print what happened.</summary>
     private static async Task<int> RunOnceAsync(WebApplication app)
     {
-        using var cancellation = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
+        using var cancellation = ProgramHost.CancelOnCtrlC();
 
         var options = app.Services.GetRequiredService<UpdaterOptions>();
         var watch = app.Services.GetRequiredService<PodWatch>();

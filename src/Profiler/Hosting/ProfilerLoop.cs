@@ -31,22 +31,8 @@ public sealed class ProfilerLoop(
 
         var gate = services.GetRequiredService<LeaderGate>();
         health.Gate = gate;
-        var campaign = gate.RunAsync(stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var term = await gate.WaitUntilLeadingAsync(stoppingToken);
-            using var both = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
-            try
-            {
-                await RunCyclesAsync(both.Token);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Leadership lost mid-cycle: the new leader resumes from the checkpoints.
-            }
-        }
-
-        await campaign;
+        // A new term starts with fresh memory; the state comes back from the checkpoints.
+        await gate.RunWhileLeadingAsync(RunCyclesAsync, stoppingToken);
     }
 
     private async Task RunCyclesAsync(CancellationToken cancellationToken)

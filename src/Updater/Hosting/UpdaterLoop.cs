@@ -36,22 +36,8 @@ public sealed class UpdaterLoop(
 
         var gate = services.GetRequiredService<LeaderGate>();
         health.Gate = gate;
-        var campaign = gate.RunAsync(stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var term = await gate.WaitUntilLeadingAsync(stoppingToken);
-            using var both = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
-            try
-            {
-                await RunPassesAsync(both.Token);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Leadership lost mid-pass: the new leader starts from the pods as they are.
-            }
-        }
-
-        await campaign;
+        // A new leader starts from the pods as they are.
+        await gate.RunWhileLeadingAsync(RunPassesAsync, stoppingToken);
         await watching;
     }
 
