@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Autorest;
 using Resorcerer.Hosting;
+using Resorcerer.Updating.Kubernetes;
 using Resorcerer.Updating.Planning;
 
 namespace Resorcerer.Kubectl;
@@ -89,7 +90,7 @@ public static class KubectlPlugin
         }
         catch (HttpOperationException e)
         {
-            error.WriteLine($"kubectl-resorcerer: the Kubernetes API answered {(int)e.Response.StatusCode}: {Message(e)}");
+            error.WriteLine($"kubectl-resorcerer: the Kubernetes API answered {(int)e.Response.StatusCode}: {KubernetesStatus.Message(e)}");
             return Refused;
         }
         catch (HttpRequestException e)
@@ -138,17 +139,4 @@ public static class KubectlPlugin
 
     /// <summary>The worse of two endings: refused over not finished over success.</summary>
     public static int Worst(int a, int b) => a == Refused || b == Refused ? Refused : Math.Max(a, b);
-
-    private static string Message(HttpOperationException e)
-    {
-        try
-        {
-            using var status = System.Text.Json.JsonDocument.Parse(e.Response.Content ?? "{}");
-            return status.RootElement.TryGetProperty("message", out var message) ? message.GetString() ?? e.Message : e.Message;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return e.Response.Content ?? e.Message;
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -108,8 +107,7 @@ public static class ResizeCommand
             return KubectlPlugin.Refused;
         }
 
-        var operations = Operations(container, requests, limits, args.Switch("limits"));
-        var changes = Changes(container, requests, limits);
+        var (operations, changes) = PodPatchBuilder.ContainerPatch(container, requests, limits);
         if (changes.Count == 0)
         {
             output.WriteLine($"pod {ns}/{name}, container {container.Name}: already runs with these resources; nothing to do");
@@ -193,77 +191,5 @@ public static class ResizeCommand
         }
 
         return null;
-    }
-
-    /// <summary>The JSON Patch for the resize subresource: each amount set where it changes, parents added where missing.</summary>
-    private static List<PatchOperation> Operations(ContainerResources container, ResourceAmounts requests, ResourceAmounts limits, bool setLimits)
-    {
-        static JsonObject Amounts(ResourceAmounts amounts)
-        {
-            var json = new JsonObject();
-            if (amounts.CpuMillicores is { } cpu)
-            {
-                json["cpu"] = Quantity.FormatMillicores(cpu);
-            }
-
-            if (amounts.MemoryBytes is { } memory)
-            {
-                json["memory"] = Quantity.FormatBytes(memory);
-            }
-
-            return json;
-        }
-
-        var path = container.Path + "/resources";
-        if (!container.HasResources)
-        {
-            var resources = new JsonObject { ["requests"] = Amounts(requests) };
-            if (setLimits)
-            {
-                resources["limits"] = Amounts(limits);
-            }
-
-            return [PatchOperation.Add(path, resources)];
-        }
-
-        var operations = new List<PatchOperation>();
-        foreach (var (kind, has, amounts, old) in new[] { ("requests", container.HasRequests, requests, container.Requests), ("limits", container.HasLimits, limits, container.Limits) })
-        {
-            if (amounts == old)
-            {
-                continue;
-            }
-
-            if (!has)
-            {
-                operations.Add(PatchOperation.Add($"{path}/{kind}", Amounts(amounts)));
-                continue;
-            }
-
-            foreach (var (resource, value) in Amounts(amounts))
-            {
-                operations.Add(PatchOperation.Add($"{path}/{kind}/{resource}", value!.DeepClone()));
-            }
-        }
-
-        return operations;
-    }
-
-    private static List<string> Changes(ContainerResources container, ResourceAmounts requests, ResourceAmounts limits)
-    {
-        var changes = new List<string>();
-        void Compare(string what, long? from, long? to, Func<long, string> format)
-        {
-            if (from != to && to is { } value)
-            {
-                changes.Add($"{what} {(from is { } f ? format(f) : "unset")} -> {format(value)}");
-            }
-        }
-
-        Compare("cpu request", container.Requests.CpuMillicores, requests.CpuMillicores, Quantity.FormatMillicores);
-        Compare("cpu limit", container.Limits.CpuMillicores, limits.CpuMillicores, Quantity.FormatMillicores);
-        Compare("memory request", container.Requests.MemoryBytes, requests.MemoryBytes, Quantity.FormatBytes);
-        Compare("memory limit", container.Limits.MemoryBytes, limits.MemoryBytes, Quantity.FormatBytes);
-        return changes;
     }
 }

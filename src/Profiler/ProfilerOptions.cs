@@ -1,10 +1,10 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
 using Resorcerer.Hosting;
 using Resorcerer.Profiler.Recommendation;
 using Resorcerer.PrometheusApi;
 using Resorcerer.Storage;
+using Resorcerer.Workloads;
 
 namespace Resorcerer.Profiler;
 
@@ -95,7 +95,7 @@ public sealed class ProfilerOptions : IPrometheusSettings, ILeaderElectionSettin
 }
 
 /// <summary>Checks every setting at start-up; each failure names the flag and says what is wrong.</summary>
-public sealed partial class ProfilerOptionsValidator : IValidateOptions<ProfilerOptions>
+public sealed class ProfilerOptionsValidator : IValidateOptions<ProfilerOptions>
 {
     public ValidateOptionsResult Validate(string? name, ProfilerOptions options)
     {
@@ -112,7 +112,7 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
             failures.Add($"--redis: {redisError}");
         }
 
-        foreach (var ns in options.NamespaceList.Where(ns => !DnsLabel().IsMatch(ns)))
+        foreach (var ns in options.NamespaceList.Where(ns => !WorkloadNaming.IsNamespaceName(ns)))
         {
             failures.Add($"--namespaces: '{ns}' is not a valid namespace name (lower-case letters, digits and '-', at most 63)");
         }
@@ -149,10 +149,4 @@ public sealed partial class ProfilerOptionsValidator : IValidateOptions<Profiler
             }
         }
     }
-
-    /// <summary>Whether the text is a valid namespace name (a DNS label).</summary>
-    public static bool IsNamespaceName(string text) => DnsLabel().IsMatch(text);
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
 }

@@ -340,6 +340,15 @@ public static class PodPatchBuilder
             : null;
     }
 
+    /// <summary>
+    /// The operations that give one container these requests and limits, and what they change: only the amounts
+    /// that differ are written, and missing parent objects (<c>resources</c>, <c>requests</c>, <c>limits</c>) are
+    /// created first. For a pod's <c>resize</c> subresource as much as for a new pod.
+    /// </summary>
+    public static (IReadOnlyList<PatchOperation> Operations, IReadOnlyList<ResourceChange> Changes) ContainerPatch(
+        ContainerResources container, ResourceAmounts requests, ResourceAmounts limits) =>
+        ([.. ContainerOperations(container, requests, limits)], Changes(container, requests, limits));
+
     private static IEnumerable<PatchOperation> ContainerOperations(ContainerResources container, ResourceAmounts plannedRequests, ResourceAmounts plannedLimits)
     {
         var resources = container.Path + "/resources";
@@ -352,8 +361,19 @@ public static class PodPatchBuilder
 
         if (!container.HasResources)
         {
-            // A container without resources can have no limits either: one add creates the whole object.
-            yield return PatchOperation.Add(resources, new JsonObject { ["requests"] = ToObject(requests) });
+            // One add creates the whole object.
+            var whole = new JsonObject();
+            if (requests.Count > 0)
+            {
+                whole["requests"] = ToObject(requests);
+            }
+
+            if (limits.Count > 0)
+            {
+                whole["limits"] = ToObject(limits);
+            }
+
+            yield return PatchOperation.Add(resources, whole);
             yield break;
         }
 

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Resorcerer.Configuration;
 using Resorcerer.Hosting;
@@ -6,6 +5,7 @@ using Resorcerer.Profiles;
 using Resorcerer.PrometheusApi;
 using Resorcerer.Storage;
 using Resorcerer.Updating.Planning;
+using Resorcerer.Workloads;
 
 namespace Resorcerer.Updater;
 
@@ -96,7 +96,7 @@ public sealed class UpdaterOptions : IPrometheusSettings, ILeaderElectionSetting
 }
 
 /// <summary>Checks every setting at start-up; each failure names the flag and says what is wrong.</summary>
-public sealed partial class UpdaterOptionsValidator : IValidateOptions<UpdaterOptions>
+public sealed class UpdaterOptionsValidator : IValidateOptions<UpdaterOptions>
 {
     public ValidateOptionsResult Validate(string? name, UpdaterOptions options)
     {
@@ -112,7 +112,7 @@ public sealed partial class UpdaterOptionsValidator : IValidateOptions<UpdaterOp
 
         PrometheusSettings.Validate(options, required: false, failures);
         LeaderGate.Validate(options, options.Once, failures);
-        foreach (var ns in options.NamespaceList.Where(ns => !DnsLabel().IsMatch(ns)))
+        foreach (var ns in options.NamespaceList.Where(ns => !WorkloadNaming.IsNamespaceName(ns)))
         {
             failures.Add($"--namespaces: '{ns}' is not a valid namespace name (lower-case letters, digits and '-', at most 63)");
         }
@@ -143,7 +143,4 @@ public sealed partial class UpdaterOptionsValidator : IValidateOptions<UpdaterOp
             $"--memory-threshold-percent {options.MemoryThresholdPercent} needs --prometheus-url: the guard reads the containers' working sets from Prometheus");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
 }

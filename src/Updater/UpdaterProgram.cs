@@ -6,6 +6,7 @@ using Resorcerer.Storage;
 using Resorcerer.Updater.Hosting;
 using Resorcerer.Updater.Kubernetes;
 using Resorcerer.Updater.Updating;
+using Resorcerer.Updating.Kubernetes;
 using Resorcerer.Updating.Planning;
 using StackExchange.Redis;
 
@@ -106,7 +107,7 @@ public static class UpdaterProgram
     private static string? DependencyProblem(Exception e) => e switch
     {
         KubernetesAccessException => e.Message,
-        HttpOperationException http => $"the Kubernetes API refused a request: {(int)http.Response.StatusCode} {http.Response.ReasonPhrase}",
+        HttpOperationException http => $"the Kubernetes API refused a request: {(int)http.Response.StatusCode} {KubernetesStatus.Message(http)}",
         RedisException or RedisTimeoutException or RedisConnectionException => $"Redis cannot be used: {RedisSettings.Describe(e)}",
         HttpRequestException => $"the Kubernetes API cannot be reached: {e.Message}",
         TaskCanceledException => "the Kubernetes API did not answer in time",

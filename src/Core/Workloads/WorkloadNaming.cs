@@ -1,11 +1,20 @@
+using System.Text.RegularExpressions;
+
 namespace Resorcerer.Workloads;
 
 /// <summary>
-/// Name rules Kubernetes controllers follow, used where the owning object itself is not at hand
-/// (the webhook has no API access; kube-state-metrics may lack a ReplicaSet's owner row).
+/// Name rules Kubernetes follows: what a namespace may be called, and the names controllers give what they make,
+/// used where the owning object itself is not at hand (the webhook has no API access; kube-state-metrics may lack
+/// a ReplicaSet's owner row).
 /// </summary>
-public static class WorkloadNaming
+public static partial class WorkloadNaming
 {
+    /// <summary>Whether the text is a valid namespace name (a DNS label: lower-case letters, digits and '-', at most 63).</summary>
+    public static bool IsNamespaceName(string text) => DnsLabel().IsMatch(text);
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+
     // Kubernetes renders pod-template-hash with this alphabet (no vowels, no 0/1/3 look-alikes).
     private const string HashAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 

@@ -9,6 +9,7 @@ using Resorcerer.Profiler.Storage;
 using Resorcerer.Profiler.Workloads;
 using Resorcerer.PrometheusApi;
 using Resorcerer.Storage;
+using Resorcerer.Workloads;
 using StackExchange.Redis;
 
 namespace Resorcerer.Profiler.Hosting;
@@ -81,7 +82,7 @@ public static class ProfilerServices
         app.MapHealthEndpoints();
         app.MapGet("/api/v1/graph", async (string? @namespace, IProfileStore store, CancellationToken cancellationToken) =>
         {
-            if (@namespace is not null && !ProfilerOptionsValidator.IsNamespaceName(@namespace))
+            if (@namespace is not null && !WorkloadNaming.IsNamespaceName(@namespace))
             {
                 return Results.Text($"namespace '{@namespace}' is not a valid namespace name\n", "text/plain", statusCode: StatusCodes.Status400BadRequest);
             }

@@ -82,7 +82,7 @@ public sealed class KubernetesPodActions(Func<IKubernetes> connect, ILogger<Kube
         }
         catch (HttpOperationException e)
         {
-            var detail = StatusMessage(e);
+            var detail = KubernetesStatus.Message(e);
             return new ActionOutcome(e.Response.StatusCode switch
             {
                 HttpStatusCode.NotFound or HttpStatusCode.Gone => ActionResult.Gone,
@@ -96,24 +96,5 @@ public sealed class KubernetesPodActions(Func<IKubernetes> connect, ILogger<Kube
         {
             return new ActionOutcome(ActionResult.Failed, e.Message);
         }
-    }
-
-    /// <summary>The message of the Kubernetes Status the API server answered with, else the body.</summary>
-    private static string StatusMessage(HttpOperationException e)
-    {
-        var content = e.Response.Content ?? string.Empty;
-        try
-        {
-            using var status = JsonDocument.Parse(content);
-            if (status.RootElement.ValueKind == JsonValueKind.Object && status.RootElement.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
-            {
-                return message.GetString()!;
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return content.Length > 300 ? content[..300] : content;
     }
 }
