@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Resorcerer.Configuration;
+using Resorcerer.Profiler.Backtest.Scenarios;
 using Resorcerer.Profiler.Recommendation;
 using Resorcerer.Profiler.Traces;
 
@@ -17,14 +19,20 @@ public static class BacktestCommand
     public static IReadOnlyList<CliOption> Options { get; } =
     [
         new("trace", S + "Traces", "A usage trace: CSV or gzip CSV with the header timestamp,workload,container,cpu_cores,memory_bytes. Give it once per file.", "FILE", Repeatable: true),
+        new("scenario", S + "Scenarios", $"Synthetic usage of named shapes, comma-separated, or 'all' ({ScenarioLibrary.Names}); three seeded series each, instead of or beside --trace.", "NAME[,NAME...]"),
+        new("scenario-days", S + "ScenarioDays", "How many days each scenario series runs.", "DAYS", "28"),
         new("strategy", S + "Strategies", $"Strategies to compare, comma-separated, or 'all' ({StrategyCatalog.Names}).", "NAME[,NAME...]", "all"),
         new("format", S + "Format", "Output: table (for people), json (only JSON on stdout) or csv.", "table|json|csv", "table"),
         new("update-mode", S + "UpdateMode", "How recommendations reach running containers: inplace (resized every hour when they differ by more than 10%, memory at once after an OOM kill, as resorcerer-updater does) or initial (only when the pod is recreated, every --restart-every, as the webhook alone does).", "inplace|initial", "inplace"),
         new("restart-every", S + "RestartEvery", "With --update-mode initial: how often each workload's pods are recreated (a rollout, a node drain) and so sized again.", "DURATION", "24h"),
+        new("by-series", S + "BySeries", "One line per series (workload and container) and strategy instead of one per strategy, worst first: most OOM kills, then most CPU shortfall."),
         new("provisioned", S + "Provisioned", "The owner's static sizes (workload,container,cpu_cores,memory_bytes), scored as one more row named 'provisioned'. Give it once per file.", "FILE", Repeatable: true),
     ];
 
-    public const string Usage = "resorcerer-profiler backtest --trace FILE [--trace FILE ...] [--strategy NAME[,NAME...]|all] [--update-mode inplace|initial [--restart-every 24h]] [--format table|json|csv] [--provisioned FILE]";
+    public const string Usage = "resorcerer-profiler backtest --trace FILE [--trace FILE ...] | --scenario NAME[,NAME...]|all [--strategy NAME[,NAME...]|all] [--update-mode inplace|initial [--restart-every 24h]] [--format table|json|csv] [--by-series] [--provisioned FILE]";
+
+    /// <summary>How many series each scenario contributes.</summary>
+    public const int ScenarioVariants = 3;
 
     public const string Description =
         """
@@ -44,6 +52,10 @@ public static class BacktestCommand
             cpuSlack = sum(max(r-u,0))/sum(r), memorySlack likewise, cpuShortfall = sum(max(u-r,0))/sum(u),
             cpuShortfallSamples = share of samples with u > r, oomEvents, oomSeries (series with one or more),
             changes (updates that changed a request already set).
+        With --by-series, the same fields per series (json: each object also has workload and container).
+        Scenarios (--scenario) are synthetic series of the shapes real workloads have, seeded so that every
+        machine replays the same numbers:
+        {0}
         Exit codes: 0 done, 2 bad options or bad input (nothing is printed on stdout then).
         """;
 
@@ -52,7 +64,8 @@ public static class BacktestCommand
         var cli = CommandLine.Parse(args, Options);
         if (cli.HelpRequested)
         {
-            stdout.Write(CommandLine.Help(Usage, Description, Options));
+            var scenarios = string.Join("\n", ScenarioLibrary.All.Select(x => $"  {x.Name,-16} {x.Description}"));
+            stdout.Write(CommandLine.Help(Usage, Description.Replace("{0}", scenarios, StringComparison.Ordinal), Options));
             return 0;
         }
 
@@ -64,10 +77,26 @@ public static class BacktestCommand
         var traces = Values(cli, S + "Traces");
         var provisionedFiles = Values(cli, S + "Provisioned");
         var format = cli.Values.GetValueOrDefault(S + "Format") ?? "table";
-        if (traces.Count == 0)
+        var scenarioText = cli.Values.GetValueOrDefault(S + "Scenarios");
+        string? scenarioError = null;
+        var scenarioList = scenarioText is null ? [] : ParseScenarios(scenarioText, out scenarioError);
+        if (scenarioList is null)
         {
-            return Fail(stderr, "--trace is required: give at least one trace file");
+            return Fail(stderr, scenarioError!);
         }
+
+        if (traces.Count == 0 && scenarioList.Count == 0)
+        {
+            return Fail(stderr, "give at least one --trace file or --scenario");
+        }
+
+        var daysText = cli.Values.GetValueOrDefault(S + "ScenarioDays") ?? "28";
+        if (!int.TryParse(daysText, NumberStyles.None, CultureInfo.InvariantCulture, out var scenarioDays) || scenarioDays is < 2 or > 90)
+        {
+            return Fail(stderr, $"--scenario-days '{daysText}' is not a whole number of days from 2 to 90");
+        }
+
+        var bySeries = cli.Values.GetValueOrDefault(S + "BySeries") is { } b && bool.Parse(b);
 
         if (format is not ("table" or "json" or "csv"))
         {
@@ -127,9 +156,20 @@ public static class BacktestCommand
                 }
             }
 
+            foreach (var scenario in scenarioList)
+            {
+                for (var variant = 0; variant < ScenarioVariants; variant++)
+                {
+                    foreach (var row in scenario.Rows(variant, scenarioDays))
+                    {
+                        run.Add(row, $"scenario {scenario.Name}", 0);
+                    }
+                }
+            }
+
             progress.Done(run.Rows);
             // Everything is computed before anything is printed: a bad row never leaves half a report behind.
-            stdout.Write(Format(run.Results(), format));
+            stdout.Write(bySeries ? Format(run.SeriesResults(), format) : Format(run.Results(), format));
             return 0;
         }
         catch (TraceFormatException e)
@@ -145,20 +185,41 @@ public static class BacktestCommand
         _ => Table(results),
     };
 
-    private static string Table(IReadOnlyList<BacktestResult> results)
+    /// <summary>The per-series report: the same fields, each line led by its workload and container.</summary>
+    public static string Format(IReadOnlyList<SeriesResult> results, string format) => format switch
     {
-        string[] header = ["STRATEGY", "SERIES", "SCORED", "CPU SLACK", "CPU SHORTFALL", "SHORT SAMPLES", "MEM SLACK", "OOM EVENTS", "OOM SERIES", "CHANGES"];
-        var rows = new List<string[]> { header };
-        rows.AddRange(results.Select(r => new[]
+        "json" => new JsonArray([.. results.Select(SeriesJson)]).ToJsonString(JsonOutput) + "\n",
+        "csv" => Csv(results.Select(r => r.Result), ["workload", "container"], results.Select(r => new[] { CsvField(r.Workload), CsvField(r.Container) }).ToList()),
+        _ => Table(results.Select(r => r.Result), ["WORKLOAD", "CONTAINER"], results.Select(r => new[] { r.Workload, r.Container }).ToList()),
+    };
+
+    private static JsonObject SeriesJson(SeriesResult series)
+    {
+        var json = new JsonObject { ["workload"] = series.Workload, ["container"] = series.Container };
+        foreach (var (key, value) in JsonSerializer.SerializeToNode(series.Result, JsonOutput)!.AsObject().ToList())
         {
+            json[key] = value?.DeepClone();
+        }
+
+        return json;
+    }
+
+    private static string Table(IEnumerable<BacktestResult> results, string[]? leadHeader = null, List<string[]>? lead = null)
+    {
+        string[] header = [.. leadHeader ?? [], "STRATEGY", "SERIES", "SCORED", "CPU SLACK", "CPU SHORTFALL", "SHORT SAMPLES", "MEM SLACK", "OOM EVENTS", "OOM SERIES", "CHANGES"];
+        var leading = leadHeader?.Length ?? 0;
+        var rows = new List<string[]> { header };
+        rows.AddRange(results.Select((r, i) => (string[])
+        [
+            .. lead?[i] ?? [],
             r.Strategy, N(r.Series), N(r.ScoredSamples), P(r.CpuSlack), P(r.CpuShortfall), P(r.CpuShortfallSamples),
             P(r.MemorySlack), N(r.OomEvents), N(r.OomSeries), N(r.Changes),
-        }));
+        ]));
         var widths = Enumerable.Range(0, header.Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
         var text = new StringBuilder();
         foreach (var row in rows)
         {
-            text.AppendLine(string.Join("  ", row.Select((cell, i) => i == 0 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))));
+            text.AppendLine(string.Join("  ", row.Select((cell, i) => i <= leading ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd());
         }
 
         return text.ToString();
@@ -167,20 +228,55 @@ public static class BacktestCommand
         static string P(double value) => (value * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
     }
 
-    private static string Csv(IReadOnlyList<BacktestResult> results)
+    private static string Csv(IEnumerable<BacktestResult> results, string[]? leadHeader = null, List<string[]>? lead = null)
     {
-        var text = new StringBuilder("strategy,series,scoredSamples,cpuSlack,memorySlack,cpuShortfall,cpuShortfallSamples,oomEvents,oomSeries,changes\n");
+        var text = new StringBuilder(string.Join(',', [.. leadHeader ?? [], "strategy,series,scoredSamples,cpuSlack,memorySlack,cpuShortfall,cpuShortfallSamples,oomEvents,oomSeries,changes"]) + "\n");
+        var i = 0;
         foreach (var r in results)
         {
-            text.AppendLine(string.Join(',',
+            text.AppendLine(string.Join(',', [
+                .. lead?[i++] ?? [],
                 r.Strategy, I(r.Series), I(r.ScoredSamples), D(r.CpuSlack), D(r.MemorySlack), D(r.CpuShortfall), D(r.CpuShortfallSamples),
-                I(r.OomEvents), I(r.OomSeries), I(r.Changes)));
+                I(r.OomEvents), I(r.OomSeries), I(r.Changes)]));
         }
 
         return text.ToString();
 
         static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
         static string D(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A CSV field, quoted when it holds a comma, a quote or a line break.</summary>
+    private static string CsvField(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+
+    private static List<UsageScenario>? ParseScenarios(string text, out string? error)
+    {
+        error = null;
+        if (string.Equals(text.Trim(), "all", StringComparison.OrdinalIgnoreCase))
+        {
+            return [.. ScenarioLibrary.All];
+        }
+
+        var scenarios = new List<UsageScenario>();
+        foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (ScenarioLibrary.Find(name) is not { } scenario)
+            {
+                error = $"--scenario: unknown scenario '{name}' (known: {ScenarioLibrary.Names}, or all)";
+                return null;
+            }
+
+            scenarios.Add(scenario);
+        }
+
+        if (scenarios.Count == 0)
+        {
+            error = "--scenario names no scenario";
+            return null;
+        }
+
+        return scenarios;
     }
 
     private static List<IRecommendationStrategy>? ParseStrategies(string text, out string? error)

@@ -31,6 +31,20 @@ public sealed record BacktestResult(
     private static double Ratio(double part, double whole) => whole > 0 ? part / whole : 0;
 }
 
+/// <summary>One series' line of a <c>--by-series</c> report: a strategy's score on one container of one workload.</summary>
+public sealed record SeriesResult(string Workload, string Container, BacktestResult Result)
+{
+    /// <summary>Worst first: the most OOM kills, then the most CPU shortfall; then by name and strategy, for a stable order.</summary>
+    public static IComparer<SeriesResult> WorstFirst { get; } = Comparer<SeriesResult>.Create((a, b) =>
+    {
+        var order = b.Result.OomEvents.CompareTo(a.Result.OomEvents);
+        order = order != 0 ? order : b.Result.CpuShortfall.CompareTo(a.Result.CpuShortfall);
+        order = order != 0 ? order : string.CompareOrdinal(a.Workload, b.Workload);
+        order = order != 0 ? order : string.CompareOrdinal(a.Container, b.Container);
+        return order != 0 ? order : string.CompareOrdinal(a.Result.Strategy, b.Result.Strategy);
+    });
+}
+
 /// <summary>The owner's static sizes of a series, from a <c>*.provisioned.csv</c>.</summary>
 public readonly record struct Provisioned(double CpuCores, double MemoryBytes);
 
@@ -101,6 +115,30 @@ public sealed class BacktestRun(
             results.Add(BacktestResult.From(ProvisionedName, total));
         }
 
+        return results;
+    }
+
+    /// <summary>Every strategy's score on every series (and the provisioned sizes'), worst first.</summary>
+    public IReadOnlyList<SeriesResult> SeriesResults()
+    {
+        var results = new List<SeriesResult>();
+        foreach (var (workload, simulations) in _workloads)
+        {
+            for (var i = 0; i < strategies.Count; i++)
+            {
+                foreach (var (container, score) in simulations[i].FinishEach())
+                {
+                    results.Add(new SeriesResult(workload, container, BacktestResult.From(strategies[i].Name, score)));
+                }
+            }
+        }
+
+        foreach (var ((workload, container), simulation) in _provisioned)
+        {
+            results.Add(new SeriesResult(workload, container, BacktestResult.From(ProvisionedName, simulation.Finish())));
+        }
+
+        results.Sort(SeriesResult.WorstFirst);
         return results;
     }
 }

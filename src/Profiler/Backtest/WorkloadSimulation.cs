@@ -95,13 +95,16 @@ public sealed class WorkloadSimulation
     public Score Finish()
     {
         var total = new Score();
-        foreach (var container in _containers.Values)
+        foreach (var (_, score) in FinishEach())
         {
-            total.Add(container.Finish());
+            total.Add(score);
         }
 
         return total;
     }
+
+    /// <summary>Each container's own score: one series each.</summary>
+    public IEnumerable<(string Container, Score Score)> FinishEach() => _containers.Select(c => (c.Key, c.Value.Finish()));
 
     private void ApplyHourly(long hour)
     {

@@ -119,13 +119,15 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "--format", "json" }, "--trace is required")]
+    [InlineData(new[] { "--format", "json" }, "give at least one --trace file or --scenario")]
     [InlineData(new[] { "--trace", "/nonexistent.csv" }, "file '/nonexistent.csv' does not exist")]
     [InlineData(new[] { "--trace", "TRACE", "--strategy", "magic" }, "unknown strategy 'magic' (known: resorcerer, vpa, krr, or all)")]
     [InlineData(new[] { "--trace", "TRACE", "--format", "xml" }, "--format 'xml' is not one of table, json, csv")]
     [InlineData(new[] { "--trace", "TRACE", "--update-mode", "sometimes" }, "--update-mode 'sometimes' is not one of inplace, initial")]
     [InlineData(new[] { "--trace", "TRACE", "--restart-every", "24h" }, "--restart-every goes with --update-mode initial")]
     [InlineData(new[] { "--trace", "TRACE", "--update-mode", "initial", "--restart-every", "5m" }, "--restart-every '5m' is not a duration of 1h or more")]
+    [InlineData(new[] { "--scenario", "wobbly" }, "unknown scenario 'wobbly' (known: flat, daily,")]
+    [InlineData(new[] { "--scenario", "flat", "--scenario-days", "1" }, "--scenario-days '1' is not a whole number of days from 2 to 90")]
     public void Bad_options_exit_two_with_a_message(string[] args, string expected)
     {
         var trace = Trace();
@@ -145,5 +147,44 @@ public sealed class BacktestCommandTests : IDisposable
         Assert.Contains("more than 10%", output, StringComparison.Ordinal);
         Assert.Contains("first 24 h", output, StringComparison.Ordinal);
         Assert.Contains("cpuShortfall = sum(max(u-r,0))/sum(u)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void By_series_gives_each_series_its_line_worst_first_in_every_format()
+    {
+        var (code, json, error) = Run("--scenario", "rare-bursts,flat", "--scenario-days", "10", "--by-series", "--format", "json");
+
+        Assert.True(code == 0, error);
+        var rows = JsonNode.Parse(json)!.AsArray().Select(r => r!.AsObject()).ToList();
+        Assert.Equal(2 * 3 * 3, rows.Count); // 2 scenarios x 3 variants x 3 strategies
+        Assert.All(rows, r => Assert.Equal(
+            ["workload", "container", "strategy", "series", "scoredSamples", "cpuSlack", "memorySlack", "cpuShortfall", "cpuShortfallSamples", "oomEvents", "oomSeries", "changes"],
+            r.Select(p => p.Key)));
+        var order = rows.Select(r => (Oom: r["oomEvents"]!.GetValue<long>(), Short: r["cpuShortfall"]!.GetValue<double>())).ToList();
+        Assert.Equal(order.OrderByDescending(o => o.Oom).ThenByDescending(o => o.Short), order);
+        Assert.Contains(rows, r => r["workload"]!.GetValue<string>() == "scenario/flat/2" && r["strategy"]!.GetValue<string>() == "krr");
+
+        var (_, csv, _) = Run("--scenario", "rare-bursts,flat", "--scenario-days", "10", "--by-series", "--format", "csv");
+        var lines = csv.TrimEnd().Split('\n');
+        Assert.Equal("workload,container,strategy,series,scoredSamples,cpuSlack,memorySlack,cpuShortfall,cpuShortfallSamples,oomEvents,oomSeries,changes", lines[0]);
+        Assert.Equal(rows.Select(r => $"{r["workload"]},{r["container"]},{r["strategy"]}"), lines.Skip(1).Select(l => string.Join(',', l.Split(',').Take(3))));
+
+        var (_, table, _) = Run("--scenario", "rare-bursts,flat", "--scenario-days", "10", "--by-series");
+        Assert.StartsWith("WORKLOAD", table, StringComparison.Ordinal);
+        Assert.Equal(1 + rows.Count, table.TrimEnd().Split('\n').Length);
+    }
+
+    [Fact]
+    public void The_default_report_of_scenarios_keeps_its_fields()
+    {
+        var (code, json, error) = Run("--scenario", "flat", "--scenario-days", "5", "--format", "json");
+
+        Assert.True(code == 0, error);
+        var results = JsonNode.Parse(json)!.AsArray();
+        Assert.Equal(["resorcerer", "vpa", "krr"], results.Select(r => r!["strategy"]!.GetValue<string>()));
+        Assert.All(results, r => Assert.Equal(3, r!["series"]!.GetValue<long>()));
+        Assert.Equal(
+            ["strategy", "series", "scoredSamples", "cpuSlack", "memorySlack", "cpuShortfall", "cpuShortfallSamples", "oomEvents", "oomSeries", "changes"],
+            results[0]!.AsObject().Select(p => p.Key));
     }
 }
