@@ -12,7 +12,10 @@ public sealed class StateReader(Stream input, int version) : BinaryReader(input,
     public const int FirstVersion = 1;
 
     /// <summary>Version 2: exact (double) costs and histogram totals, the replay's clock per workload.</summary>
-    public const int CurrentVersion = 2;
+    public const int SecondVersion = 2;
+
+    /// <summary>Version 3: resorcerer's memory peaks held per day on the running clock.</summary>
+    public const int CurrentVersion = 3;
 
     public int Version { get; } = version is >= FirstVersion and <= CurrentVersion
         ? version

@@ -23,13 +23,25 @@ public sealed record ResorcererSettings
     /// <summary>A lower CPU recommendation is only made once it is this much below the last one (rises apply at once).</summary>
     public double CpuDownBand { get; init; } = 0.20;
 
-    public double MinCpuCores { get; init; } = 0.010;
+    /// <summary>The least CPU request: the VPA's per-pod minimum. Below it a burst has no room and nothing measurable is saved.</summary>
+    public double MinCpuCores { get; init; } = 0.025;
 
+    /// <summary>The chosen model's proposal with this much more (the VPA's and KRR's 15%): the same safety, on a tighter estimate.</summary>
+    public double CpuMargin { get; init; } = 1.15;
+
+    /// <summary>How many days the container ran that each day's memory peak is held at full height, before it fades.</summary>
+    public int MemoryHoldDays { get; init; } = 3;
+
+    /// <summary>The most a gap between two samples counts for on the memory clock: days without the pod do not age its peak.</summary>
+    public TimeSpan MemoryGapAllowance { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How fast the highest memory peak ever seen fades, counted on the running clock.</summary>
     public TimeSpan MemoryPeakHalfLife { get; init; } = TimeSpan.FromDays(14);
 
     public TimeSpan MemoryMeanHalfLife { get; init; } = TimeSpan.FromDays(3);
 
-    public double MemoryMargin { get; init; } = 1.10;
+    /// <summary>The least headroom above the memory peak, as a fraction (the VPA's and KRR's 15%); the swing gives more where it is wider.</summary>
+    public double MemoryMargin { get; init; } = 1.15;
 
     public double MaxMemoryHeadroom { get; init; } = 512.0 * 1024 * 1024;
 
@@ -41,9 +53,10 @@ public sealed record ResorcererSettings
 
 /// <summary>
 /// resorcerer's default strategy. CPU: a per-workload choice among 16 models (4 decay half-lives x 4 percentiles)
-/// by the cost each would have had on the usage that followed, chosen every hour, rising at once and falling only
-/// by more than 20%.
-/// Memory: a slowly forgotten peak plus headroom sized by how far usage swings, with OOM kills raising the peak.
+/// by the cost each would have had on the usage that followed, chosen every hour, with a 15% margin, rising at once
+/// and falling only by more than 20%.
+/// Memory: the peaks of the last days it ran held at full height, plus headroom sized by how far usage swings (at
+/// least 15%), with OOM kills raising the peak.
 /// </summary>
 public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IRecommendationStrategy
 {
@@ -71,7 +84,7 @@ public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IR
         public void Tick(long hour)
         {
             _cpu.Tick(hour);
-            var wanted = Math.Max(_cpu.Proposal, settings.MinCpuCores);
+            var wanted = Math.Max(_cpu.Proposal * settings.CpuMargin, settings.MinCpuCores);
             _lastCpu = wanted < _lastCpu && wanted > _lastCpu * (1 - settings.CpuDownBand) ? _lastCpu : wanted;
         }
 
@@ -86,11 +99,14 @@ public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IR
                 cpu = new Estimate(
                     target,
                     Math.Min(Math.Max(_cpu.Percentile(halfLife, 0.5), settings.MinCpuCores), target),
-                    Math.Max(target, _cpu.Percentile(settings.CpuHalfLives.Length - 1, 0.995) * 1.15));
+                    Math.Max(target, CpuCeiling));
             }
 
             return new ContainerEstimate(cpu, _memory.IsEmpty ? null : _memory.Recommend(now));
         }
+
+        /// <summary>The upper bound: the slowest histogram's p99.5 with 15% more.</summary>
+        private double CpuCeiling => _cpu.Percentile(settings.CpuHalfLives.Length - 1, 0.995) * 1.15;
 
         public void Write(BinaryWriter writer)
         {
