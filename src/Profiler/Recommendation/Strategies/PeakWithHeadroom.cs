@@ -75,13 +75,10 @@ public sealed class PeakWithHeadroom(ResorcererSettings settings)
         return Math.Max(held, FadingPeak(Running(now)));
     }
 
-    /// <summary>How far usage swings below its peak: the headroom a spike may need.</summary>
-    public double Spread(long now) => Math.Max(Peak(now) - _mean, 0);
-
     public Estimate Recommend(long now)
     {
         var peak = Peak(now);
-        var spread = Spread(now);
+        var spread = Math.Max(peak - _mean, 0); // how far usage swings below its peak: the room a spike may need
         // Headroom: the margin, or the swing (capped) where that is wider; not both, so flat memory is not padded twice.
         var target = Math.Max(peak + Math.Max(peak * (settings.MemoryMargin - 1), Math.Min(settings.MaxMemoryHeadroom, spread)), settings.MinMemoryBytes);
         var upper = Math.Max(peak * 1.25 + Math.Min(2 * settings.MaxMemoryHeadroom, 2 * spread), target);
