@@ -29,6 +29,12 @@ public sealed record ResorcererSettings
     /// <summary>The chosen model's proposal with this much more (the VPA's and KRR's 15%): the same safety, on a tighter estimate.</summary>
     public double CpuMargin { get; init; } = 1.15;
 
+    /// <summary>Whether the CPU request rises ahead of an hour of the day that needed more on the last days it was seen.</summary>
+    public bool FollowRhythm { get; init; } = true;
+
+    /// <summary>The least rise worth making ahead of an hour: smaller ones are noise, not a rhythm, and not worth a resize.</summary>
+    public double RhythmMinRiseCores { get; init; } = 0.010;
+
     /// <summary>How many days the container ran that each day's memory peak is held at full height, before it fades.</summary>
     public int MemoryHoldDays { get; init; } = 3;
 
@@ -72,9 +78,15 @@ public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IR
     {
         private readonly CostEnsemble _cpu = new(settings);
         private readonly PeakWithHeadroom _memory = new(settings);
+        private readonly DailyRhythm _rhythm = new();
         private double _lastCpu;
+        private double _ahead;
 
-        public void AddCpu(long timestamp, double cores) => _cpu.Add(timestamp, cores);
+        public void AddCpu(long timestamp, double cores)
+        {
+            _cpu.Add(timestamp, cores);
+            _rhythm.Add(timestamp, cores);
+        }
 
         public void AddMemory(long timestamp, double bytes) => _memory.Add(timestamp, bytes);
 
@@ -84,8 +96,13 @@ public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IR
         public void Tick(long hour)
         {
             _cpu.Tick(hour);
+            _rhythm.Tick(hour);
             var wanted = Math.Max(_cpu.Proposal * settings.CpuMargin, settings.MinCpuCores);
             _lastCpu = wanted < _lastCpu && wanted > _lastCpu * (1 - settings.CpuDownBand) ? _lastCpu : wanted;
+            // Ahead of an hour of the day that needed more on the last two days it was seen: that level with the margin, up
+            // to the upper bound, for this hour only (it never holds the request up through the band).
+            var ahead = settings.FollowRhythm ? Math.Min(_rhythm.Coming(hour) * settings.CpuMargin, CpuCeiling) : 0;
+            _ahead = ahead - _lastCpu >= settings.RhythmMinRiseCores ? ahead : 0;
         }
 
         public ContainerEstimate Recommend(long now)
@@ -94,7 +111,7 @@ public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IR
             if (!_cpu.IsEmpty)
             {
                 // Before the first tick (less than an hour of data), what the initial model proposes.
-                var target = _cpu.HasTicked ? _lastCpu : Math.Max(_cpu.InitialProposal, settings.MinCpuCores);
+                var target = _cpu.HasTicked ? Math.Max(_lastCpu, _ahead) : Math.Max(_cpu.InitialProposal, settings.MinCpuCores);
                 var (halfLife, _) = _cpu.Choice;
                 cpu = new Estimate(
                     target,
@@ -113,6 +130,8 @@ public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IR
             _cpu.Write(writer);
             writer.Write(_lastCpu);
             _memory.Write(writer);
+            _rhythm.Write(writer);
+            writer.Write(_ahead);
         }
 
         public void Read(StateReader reader)
@@ -120,6 +139,11 @@ public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IR
             _cpu.Read(reader);
             _lastCpu = reader.ReadDouble();
             _memory.Read(reader);
+            if (reader.Version >= 3)
+            {
+                _rhythm.Read(reader);
+                _ahead = reader.ReadDouble();
+            }
         }
     }
 }

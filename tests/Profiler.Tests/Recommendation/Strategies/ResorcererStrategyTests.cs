@@ -149,6 +149,47 @@ public class ResorcererStrategyTests
         Assert.InRange(muchLower, 0.575, 0.633);
     }
 
+    [Theory]
+    // A batch hour (10:00-11:00 at 1 core over a 0.1-core day): on the second day (from the first) and on the third (from
+    // both) the request is the batch level with the margin from 10:00, an hour that a request learned from the hours
+    // gone by alone meets late.
+    [InlineData(1.0, true)]
+    // A rise of 5 millicores is noise, not a rhythm: nothing is raised ahead of it.
+    [InlineData(0.105, false)]
+    public void Cpu_rises_ahead_of_an_hour_that_needed_more_on_the_last_days(double batch, bool raised)
+    {
+        var withRhythm = Targets(new ResorcererStrategy());
+        var without = Targets(new ResorcererStrategy(new ResorcererSettings { FollowRhythm = false }));
+
+        long[] tenOClock = raised ? [86400 + 10 * 3600, 2 * 86400 + 10 * 3600] : [];
+        foreach (var hour in tenOClock)
+        {
+            Assert.True(withRhythm[hour] >= 1.0 * 1.15, $"{withRhythm[hour]} at {hour}");
+            Assert.True(without[hour] < 0.5, $"{without[hour]} at {hour} without the rhythm");
+        }
+
+        // Every other hour is what the request learned from the hours gone by: the rise lasts its hour only.
+        Assert.Equal(without.Where(p => !tenOClock.Contains(p.Key)), withRhythm.Where(p => !tenOClock.Contains(p.Key)));
+
+        Dictionary<long, double> Targets(ResorcererStrategy strategy)
+        {
+            var estimator = strategy.CreateEstimator();
+            var targets = new Dictionary<long, double>();
+            for (var t = 0L; t < 3 * 86400; t += 300)
+            {
+                if (t % 3600 == 0)
+                {
+                    estimator.Tick(t);
+                    targets[t] = estimator.Recommend(t).Cpu?.Target ?? 0;
+                }
+
+                estimator.AddCpu(t, t % 86400 is > 10 * 3600 and <= 11 * 3600 ? batch : 0.1);
+            }
+
+            return targets;
+        }
+    }
+
     [Fact]
     public void The_state_round_trips()
     {
