@@ -14,7 +14,7 @@ public sealed class StateReader(Stream input, int version) : BinaryReader(input,
     /// <summary>Version 2: exact (double) costs and histogram totals, the replay's clock per workload.</summary>
     public const int SecondVersion = 2;
 
-    /// <summary>Version 3: resorcerer's memory peaks held per day on the running clock.</summary>
+    /// <summary>Version 3: resorcerer's memory peaks held per day on the running clock, and its CPU levels per hour of the day.</summary>
     public const int CurrentVersion = 3;
 
     public int Version { get; } = version is >= FirstVersion and <= CurrentVersion

@@ -60,7 +60,8 @@ public sealed record ResorcererSettings
 /// <summary>
 /// resorcerer's default strategy. CPU: a per-workload choice among 16 models (4 decay half-lives x 4 percentiles)
 /// by the cost each would have had on the usage that followed, chosen every hour, with a 15% margin, rising at once
-/// and falling only by more than 20%.
+/// and falling only by more than 20%; and for one hour ahead of an hour of the day that needed more on the last
+/// days it was seen.
 /// Memory: the peaks of the last days it ran held at full height, plus headroom sized by how far usage swings (at
 /// least 15%), with OOM kills raising the peak.
 /// </summary>
@@ -70,7 +71,7 @@ public sealed class ResorcererStrategy(ResorcererSettings? settings = null) : IR
 
     public string Name => "resorcerer";
 
-    public string Description => "resorcerer's default: per-workload choice of CPU model by cost; memory peak plus swing-sized headroom";
+    public string Description => "resorcerer's default: per-workload choice of CPU model by cost, raised ahead of the hour of the day; memory peaks held while the pod runs, with swing-sized headroom";
 
     public IContainerEstimator CreateEstimator() => new Estimator(_settings);
 
