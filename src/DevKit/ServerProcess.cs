@@ -37,12 +37,31 @@ public abstract partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>A TCP port that was free a moment ago on 127.0.0.1.</summary>
+    /// <summary>
+    /// A TCP port that was free a moment ago on 127.0.0.1, drawn at random below Linux's ephemeral range (32768 and
+    /// up): a port the kernel hands out would be free to bind now, yet could be taken a moment later as the local end
+    /// of any outgoing connection, and the server meant for it would then fail with "address in use".
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32768);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: draw again.
+            }
+        }
+
+        using var any = new TcpListener(IPAddress.Loopback, 0);
+        any.Start();
+        return ((IPEndPoint)any.LocalEndpoint).Port;
     }
 
     /// <summary>The full path of a program on PATH, or null.</summary>
