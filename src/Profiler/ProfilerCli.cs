@@ -15,6 +15,7 @@ public static class ProfilerCli
         .. PrometheusSettings.Options(ProfilerOptions.Section, required: true),
         new("redis", S + "Redis", "StackExchange.Redis configuration string of the Redis that holds the profiles, e.g. redis:6379,password=secret. Required.", "CONFIG"),
         new("namespaces", S + "Namespaces", "Comma-separated namespaces to profile. Without it, the namespaces labelled resorcerer.io/enabled=true are found through the Kubernetes API (in-cluster, or from KUBECONFIG / ~/.kube/config).", "NS[,NS...]"),
+        new("redis-v1-keys", S + "RedisV1Keys", "Also write the profiles under the v1 Redis keys (resorcerer:v1:profile:...), for readers that have not moved to the v2 layout; set false once they have. Never written on a Redis Cluster, where they would span hash slots.", "BOOL", "true"),
         new("once", S + "Once", "Run one profiling cycle and exit: 0 on success, 1 when Prometheus, Redis or Kubernetes cannot be used."),
         new("strategy", S + "Strategy", $"How usage becomes recommendations: {StrategyCatalog.Names}. 'resorcerer-profiler backtest' compares them on your own data.", "NAME", "resorcerer"),
         new("interval", S + "Interval", "Time between profiling cycles when running continuously.", "DURATION", "5m"),

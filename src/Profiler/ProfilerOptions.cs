@@ -67,6 +67,9 @@ public sealed class ProfilerOptions : IPrometheusSettings, ILeaderElectionSettin
     /// <summary>A workload deleted from the cluster keeps its profile this long (a re-created workload finds it again).</summary>
     public Duration DeletedGrace { get; set; } = Duration.FromHours(1);
 
+    /// <summary>Also write the v1 Redis keys, for readers that have not moved to v2 (never on a Redis Cluster).</summary>
+    public bool RedisV1Keys { get; set; } = true;
+
     /// <summary>Campaign for a Kubernetes Lease and profile only while holding it.</summary>
     public bool LeaderElect { get; set; }
 

@@ -39,7 +39,11 @@ public static class ProfilerServices
 
         services.AddSingleton<IConnectionMultiplexer>(provider =>
             ConnectionMultiplexer.Connect(RedisSettings.Parse(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.Redis!)));
-        services.AddSingleton<IProfileStore, RedisProfileStore>();
+        services.AddSingleton<IProfileStore>(provider => new RedisProfileStore(
+            provider.GetRequiredService<IConnectionMultiplexer>(), provider.GetRequiredService<ILogger<RedisProfileStore>>())
+        {
+            WriteV1 = provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.RedisV1Keys,
+        });
         services.AddSingleton<ICheckpointStore>(provider => RedisCheckpointStore.Create(
             provider.GetRequiredService<IConnectionMultiplexer>(), provider.GetRequiredService<IOptions<ProfilerOptions>>()));
 

@@ -23,6 +23,7 @@ public sealed class ProfileWriter(
     private readonly HashSet<WorkloadRef> _pendingDeletes = [];
     private readonly HashSet<string> _reportedProblems = [];
     private bool _redisWasDown;
+    private long _storeEpoch;
 
     /// <summary>Removes the workload's profile and checkpoint with the next write.</summary>
     public void Delete(WorkloadRef workload) => _pendingDeletes.Add(workload);
@@ -37,7 +38,17 @@ public sealed class ProfileWriter(
         var written = new List<WorkloadProfile>();
         var kept = new List<WorkloadRef>();
         var failures = 0;
-        foreach (var batch in states.Where(s => s.Dirty).OrderBy(s => s.Workload.ToString(), StringComparer.Ordinal).Chunk(WriteBatch))
+
+        // Writes acknowledged before a failover or a reconnection may be gone: write every state again, once.
+        var epoch = store.Epoch;
+        var rewriteAll = epoch != _storeEpoch;
+        if (rewriteAll && _storeEpoch != 0)
+        {
+            logger.LogInformation("Redis reconnected or changed its master: writing every profile and checkpoint again, in case the last writes were lost");
+        }
+
+        _storeEpoch = epoch;
+        foreach (var batch in states.Where(s => s.Dirty || rewriteAll).OrderBy(s => s.Workload.ToString(), StringComparer.Ordinal).Chunk(WriteBatch))
         {
             var results = await Task.WhenAll(batch.Select(state => WriteOneAsync(state, now, gate, largest, connections, cancellationToken)));
             foreach (var (workload, profile, ok) in results)
@@ -69,6 +80,11 @@ public sealed class ProfileWriter(
             {
                 failures++;
             }
+        }
+
+        if (failures > 0 && rewriteAll)
+        {
+            _storeEpoch = long.MinValue; // not all rewritten: again with the next write
         }
 
         if (failures > 0)

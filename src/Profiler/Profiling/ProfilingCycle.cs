@@ -58,6 +58,7 @@ public sealed class ProfilingCycle
     private readonly ConnectionTracker _connections;
     private readonly ProfileWriter _writer;
     private readonly CursorStore _cursors;
+    private bool _upgraded;
 
     public ProfilingCycle(
         INamespaceSource namespaces,
@@ -103,6 +104,7 @@ public sealed class ProfilingCycle
             return new CycleReport(namespaces, 0, [], [], 0, 0, 0, 0, 0, clock.Elapsed);
         }
 
+        await UpgradeStoreAsync(cancellationToken);
         var cursors = await _cursors.LoadAsync(cancellationToken);
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var (historyStart, end) = Window(now);
@@ -150,6 +152,22 @@ public sealed class ProfilingCycle
         _metrics.Record(report, TrackedWorkloads, TrackedContainers);
         Log(report);
         return report;
+    }
+
+    /// <summary>Once per process: profiles written in an older key layout (by an older profiler) are carried forward.</summary>
+    private async Task UpgradeStoreAsync(CancellationToken cancellationToken)
+    {
+        if (_upgraded)
+        {
+            return;
+        }
+
+        var copied = await _store.UpgradeAsync(cancellationToken);
+        _upgraded = true;
+        if (copied > 0)
+        {
+            _logger.LogInformation("Copied {Count} profiles from the v1 Redis keys to the v2 layout (the v1 keys are kept for readers that have not moved)", copied);
+        }
     }
 
     private async Task ReadAndFoldAsync(
