@@ -16,14 +16,14 @@ public sealed class WebhookOptions
 
     public string? TlsKey { get; set; }
 
-    /// <summary>How long a profile read from Redis is served from memory.</summary>
-    public Duration ProfileTtl { get; set; } = Duration.FromSeconds(60);
+    /// <summary>How often the in-memory profiles are brought in step with Redis (changes announced on pub/sub come at once).</summary>
+    public Duration SyncInterval { get; set; } = Duration.FromSeconds(1);
 
-    /// <summary>How long "no profile" is remembered, so that new workloads are picked up soon.</summary>
-    public Duration AbsentProfileTtl { get; set; } = Duration.FromSeconds(15);
+    /// <summary>How long the webhook reports not ready while it loads the profiles; past it, it serves without them.</summary>
+    public Duration MaxStartWait { get; set; } = Duration.FromSeconds(30);
 
-    /// <summary>Deadline of one Redis read during admission.</summary>
-    public Duration RedisTimeout { get; set; } = new(TimeSpan.FromMilliseconds(250));
+    /// <summary>Deadline of one Redis call of a sync (never of an admission: admissions do not read Redis).</summary>
+    public Duration RedisTimeout { get; set; } = Duration.FromSeconds(2);
 
     /// <summary>Largest request body read; larger ones are refused before they are read.</summary>
     public long MaxBodyBytes { get; set; } = 4L * 1024 * 1024;
@@ -71,9 +71,19 @@ public sealed class WebhookOptionsValidator(IConfiguration configuration) : IVal
             }
         }
 
-        if (options.RedisTimeout.Value <= TimeSpan.Zero || options.RedisTimeout.Value > TimeSpan.FromSeconds(4))
+        if (options.RedisTimeout.Value < TimeSpan.FromMilliseconds(10) || options.RedisTimeout.Value > TimeSpan.FromMinutes(1))
         {
-            failures.Add($"--redis-timeout {options.RedisTimeout} is out of range: use more than 0 and at most 4s, well inside the webhook timeout");
+            failures.Add($"--redis-timeout {options.RedisTimeout} is out of range: use 10ms to 1m");
+        }
+
+        if (options.SyncInterval.Value < TimeSpan.FromMilliseconds(50) || options.SyncInterval.Value > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"--sync-interval {options.SyncInterval} is out of range: use 50ms to 10m");
+        }
+
+        if (options.MaxStartWait.Value < TimeSpan.Zero || options.MaxStartWait.Value > TimeSpan.FromHours(1))
+        {
+            failures.Add($"--max-start-wait {options.MaxStartWait} is out of range: use 0s to 1h");
         }
 
         if (options.TlsReloadInterval.Value < TimeSpan.FromMilliseconds(100))
@@ -106,9 +116,9 @@ public static class WebhookCli
         new("tls-cert", S + "TlsCert", "PEM file with the serving certificate (and chain). Required for https URLs.", "FILE"),
         new("tls-key", S + "TlsKey", "PEM file with the certificate's private key. Required for https URLs.", "FILE"),
         new("urls", "urls", "Where to listen, e.g. https://0.0.0.0:8443 (kube-apiserver needs HTTPS; plain http is for local experiments).", "URLS", WebhookOptions.DefaultUrls),
-        new("profile-ttl", S + "ProfileTtl", "How long a profile read from Redis is served from memory.", "DURATION", "60s"),
-        new("absent-profile-ttl", S + "AbsentProfileTtl", "How long the absence of a profile is remembered.", "DURATION", "15s"),
-        new("redis-timeout", S + "RedisTimeout", "Deadline of a Redis read during admission; past it the pod is admitted unchanged.", "DURATION", "250ms"),
+        new("sync-interval", S + "SyncInterval", "How often the profiles held in memory are brought in step with Redis (changes the profiler announces on pub/sub are picked up at once). Admissions never read Redis.", "DURATION", "1s"),
+        new("max-start-wait", S + "MaxStartWait", "How long /readyz answers not ready while the profiles load at start; past it the webhook serves without them (pods admitted unchanged, with a warning) until they are in.", "DURATION", "30s"),
+        new("redis-timeout", S + "RedisTimeout", "Deadline of one Redis call of a sync; a sync that fails keeps the profiles held and is retried.", "DURATION", "2s"),
         new("max-body-bytes", S + "MaxBodyBytes", "Largest AdmissionReview body read; past it the pod is admitted unchanged (if the request's uid came first) or the request refused, without reading the rest.", "BYTES", "4194304"),
         new("max-connection-edges", S + "MaxConnectionEdges", $"Heaviest outbound and inbound connections (service-mesh traffic) each written to the {ResorcererKeys.ConnectionProfileAnnotation} annotation, with a count of the rest; 0 leaves the annotation out.", "N", "5"),
         new("max-profile-age", S + "MaxProfileAge", "A profile older than this is not applied (the pod is only annotated, saying why).", "DURATION", "7d"),

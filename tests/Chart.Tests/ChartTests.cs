@@ -208,7 +208,7 @@ public class ChartTests
     [InlineData("webhook.timeoutSeconds=31", "timeoutSeconds")]
     [InlineData("profiler.strategy=magic", "strategy")]
     [InlineData("tls.mode=sometimes", "mode")]
-    [InlineData("webhook.profileTtl=1minute", "profileTtl")]
+    [InlineData("webhook.syncInterval=1minute", "syncInterval")]
     [InlineData("unknownKey=1", "unknownKey")]
     [InlineData("webhook.replicaz=2", "replicaz")]
     public void The_values_schema_refuses_bad_values(string set, string named)

@@ -11,8 +11,10 @@ public sealed class WebhookProgramTests
     [InlineData(new[] { "--redis", "r:6379" }, "--tls-cert and --tls-key are required to serve https://0.0.0.0:8443")]
     [InlineData(new[] { "--tls-cert", "/nonexistent/tls.crt", "--tls-key", "/nonexistent/tls.key" }, "--redis is required")]
     [InlineData(new[] { "--redis", "r:6379", "--tls-cert", "/nonexistent/tls.crt", "--tls-key", "/nonexistent/tls.key" }, "--tls-cert: file '/nonexistent/tls.crt' does not exist")]
-    [InlineData(new[] { "--redis", "r:6379", "--urls", "http://127.0.0.1:0", "--redis-timeout", "10s" }, "--redis-timeout 10s is out of range")]
-    [InlineData(new[] { "--redis", "r:6379", "--urls", "http://127.0.0.1:0", "--profile-ttl", "1 minute" }, "--profile-ttl: '1 minute' is not a duration")]
+    [InlineData(new[] { "--redis", "r:6379", "--urls", "http://127.0.0.1:0", "--redis-timeout", "2m" }, "--redis-timeout 2m is out of range")]
+    [InlineData(new[] { "--redis", "r:6379", "--urls", "http://127.0.0.1:0", "--sync-interval", "1 minute" }, "--sync-interval: '1 minute' is not a duration")]
+    [InlineData(new[] { "--redis", "r:6379", "--urls", "http://127.0.0.1:0", "--sync-interval", "10ms" }, "--sync-interval 10ms is out of range")]
+    [InlineData(new[] { "--redis", "r:6379", "--urls", "http://127.0.0.1:0", "--max-start-wait", "2h" }, "--max-start-wait 2h is out of range")]
     public async Task Bad_settings_exit_two_naming_the_setting(string[] args, string expected)
     {
         var result = await ProgramRun.RunAsync(Program, args);

@@ -47,18 +47,20 @@ public sealed class WebhookServer : IAsyncDisposable
         return new WebhookServer(app, directory, certificate, new Uri(address));
     }
 
-    /// <summary>
-    /// Waits until the webhook holds the workload's profile in memory, so that the next admission of its pods does not
-    /// depend on a first Redis read being fast (on a busy machine it can miss the deadline, and the pod then goes
-    /// through unchanged, as it should).
-    /// </summary>
+    /// <summary>Waits until the webhook's in-memory profiles hold the workload's profile (a sync after it was written).</summary>
     public Task WaitUntilServedAsync(WorkloadRef workload)
     {
-        var profiles = Services.GetRequiredService<ProfileCache>();
+        var profiles = Services.GetRequiredService<ProfileMirror>();
         return Eventually.HoldsAsync(
-            async () => (await profiles.GetAsync(workload, CancellationToken.None)).Status == LookupStatus.Found,
+            () => Task.FromResult(profiles.Get(workload).Status == LookupStatus.Found),
             $"the webhook to serve the profile of {workload}");
     }
+
+    /// <summary>Waits until the webhook answers ready (its first sync with Redis is done).</summary>
+    public Task WaitUntilReadyAsync() =>
+        Eventually.HoldsAsync(
+            async () => (await Client.GetAsync("/readyz")).IsSuccessStatusCode,
+            "the webhook to answer ready");
 
     public async Task<HttpResponseMessage> PostAsync(string json) =>
         await Client.PostAsync("/mutate", new StringContent(json, Encoding.UTF8, "application/json"));

@@ -19,7 +19,7 @@ namespace Resorcerer.Webhook.Admission;
 /// reason is counted. Only a body that is not an AdmissionReview at all gets an HTTP error.
 /// </summary>
 public sealed class AdmissionHandler(
-    ProfileCache profiles,
+    ProfileMirror profiles,
     PatchMemo patches,
     WebhookMetrics metrics,
     TimeProvider time,
@@ -76,7 +76,7 @@ public sealed class AdmissionHandler(
             bodyReader.AdvanceTo(body.End);
         }
 
-        var (response, result) = await AdmitAsync(request, context.RequestAborted);
+        var (response, result) = Admit(request, context.RequestAborted);
         Answer(context, response, result, started);
     }
 
@@ -118,13 +118,13 @@ public sealed class AdmissionHandler(
         Write(context.Response, response);
     }
 
-    private async ValueTask<(AdmissionResponse, AdmissionOutcome)> AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    private (AdmissionResponse, AdmissionOutcome) Admit(AdmissionRequest request, CancellationToken cancellationToken)
     {
         AdmissionOutcome outcome;
         PodPatch? patch = null;
         try
         {
-            (patch, outcome) = await DecideAsync(request, cancellationToken);
+            (patch, outcome) = Decide(request);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -139,7 +139,7 @@ public sealed class AdmissionHandler(
             outcome.Warning is null ? null : [WarningPrefix + outcome.Warning]), outcome);
     }
 
-    private async ValueTask<(PodPatch? Patch, AdmissionOutcome Outcome)> DecideAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    private (PodPatch? Patch, AdmissionOutcome Outcome) Decide(AdmissionRequest request)
     {
         if (request.Operation != "CREATE")
         {
@@ -169,17 +169,20 @@ public sealed class AdmissionHandler(
             return (null, AdmissionOutcome.Unchanged("no_workload"));
         }
 
-        var lookup = await profiles.GetAsync(workload, cancellationToken);
+        var lookup = profiles.Get(workload);
         switch (lookup.Status)
         {
             case LookupStatus.NotFound:
+                metrics.ProfileLookup("absent");
                 return (null, request.DryRun == true
                     ? AdmissionOutcome.Unchanged("no_profile", $"dry run: no profile for {workload}, so nothing would change")
                     : AdmissionOutcome.Unchanged("no_profile"));
             case LookupStatus.Unavailable:
-                return (null, AdmissionOutcome.Unchanged("store_unavailable", $"{lookup.Problem}; pod admitted unchanged") with { Detail = lookup.Detail });
+                metrics.ProfileLookup("not_loaded");
+                return (null, AdmissionOutcome.Unchanged("profiles_not_loaded", $"{lookup.Problem}; pod admitted unchanged") with { Detail = lookup.Detail });
         }
 
+        metrics.ProfileLookup("found");
         var profile = lookup.Profile!;
         var policy = profile.Policy ?? WorkloadPolicy.Default;
         var hold = Hold(profile);

@@ -21,9 +21,8 @@ public static class WebhookServices
 
         services.AddSingleton<WebhookMetrics>();
 
-        // Connected once at start-up (see WebhookProgram), never inside an admission: a burst of first admissions
-        // would otherwise hold thread-pool threads waiting on the connect that needs them. With Redis down the
-        // connect gives up after 2 s, the webhook serves anyway (pods admitted unchanged) and reconnects in the background.
+        // Connected once at start-up (see WebhookProgram); only the profile sync uses it, never an admission. With Redis
+        // down the connect gives up after 2 s, the webhook starts anyway and reconnects in the background.
         services.AddSingleton<IConnectionMultiplexer>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<WebhookOptions>>().Value;
@@ -31,8 +30,11 @@ public static class WebhookServices
             redis.ConnectTimeout = 2000;
             return ConnectionMultiplexer.Connect(redis);
         });
-        services.AddSingleton<IProfileReader, RedisProfileStore>();
-        services.AddSingleton<ProfileCache>();
+        services.AddSingleton<IProfileFeed, RedisProfileStore>();
+        services.AddSingleton<ProfileMirror>();
+        services.AddSingleton<ProfileSync>();
+        services.AddHostedService(provider => provider.GetRequiredService<ProfileSync>());
+        services.AddSingleton<IReadinessCheck>(provider => provider.GetRequiredService<ProfileSync>());
         services.AddSingleton(provider => new PatchMemo(provider.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxConnectionEdges));
         services.AddSingleton<AdmissionHandler>();
         services.AddSingleton(TimeProvider.System);

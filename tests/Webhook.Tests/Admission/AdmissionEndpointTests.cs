@@ -182,7 +182,7 @@ public sealed class AdmissionEndpointTests(RedisFixture redis) : IClassFixture<R
 
         Assert.Null(response["patch"]);
         // In the words of whoever creates the pod; what Redis said goes to the log.
-        Assert.Equal("resorcerer: the profile store is unavailable; pod admitted unchanged", response["warnings"]![0]!.GetValue<string>());
+        Assert.Equal("resorcerer: the webhook has not loaded the profiles from Redis yet; pod admitted unchanged", response["warnings"]![0]!.GetValue<string>());
     }
 
     [Theory]
