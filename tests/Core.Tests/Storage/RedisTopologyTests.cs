@@ -52,35 +52,6 @@ public sealed class RedisTopologyTests : IAsyncLifetime
         Assert.Null(await store.GetAsync(all[0], CancellationToken.None));
     }
 
-    /// <summary>Retries a write until the store takes it again (a failover in progress), for at most a minute.</summary>
-    internal static async Task UntilWrittenAsync(Func<Task> write)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                await write();
-                return;
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Waits until the master of the key has a replica that acknowledged every write so far. Replication is
-    /// asynchronous: what a master took just before it died can be lost, and the profiler writes everything again
-    /// after a failover for that reason (see ProfileWriter); these tests check that the store follows the failover.
-    /// </summary>
-    internal static async Task ReplicatedAsync(IConnectionMultiplexer redis, string key)
-    {
-        var master = redis.GetServer(redis.GetDatabase().IdentifyEndpoint(key)!);
-        Assert.True((long)await master.ExecuteAsync("WAIT", 1, 10000) >= 1, "no replica acknowledged the writes");
-    }
-
     [Fact]
     public async Task An_acl_user_limited_to_resorcerers_keys_does_all_the_store_needs_and_nothing_else()
     {
@@ -139,11 +110,11 @@ public sealed class RedisTopologyTests : IAsyncLifetime
         await ExerciseAsync(redis, "shop");
         var store = new RedisProfileStore(redis, NullLogger<RedisProfileStore>.Instance);
         var epoch = store.Epoch;
-        await ReplicatedAsync(redis, RedisKeys.ProfileIndex("shop"));
+        await RedisFailover.ReplicatedAsync(redis, RedisKeys.ProfileIndex("shop"));
 
         var old = await sentinels.KillMasterAsync();
         await sentinels.WaitForFailoverAsync(old);
-        await UntilWrittenAsync(() => store.PutAsync(In("shop", "after"), CancellationToken.None));
+        await RedisFailover.UntilWrittenAsync(() => store.PutAsync(In("shop", "after"), CancellationToken.None));
 
         Assert.NotEqual(old, await sentinels.MasterPortAsync());
         Assert.NotNull(await store.GetAsync(new WorkloadRef("shop", "Deployment", "api"), CancellationToken.None));
@@ -167,10 +138,10 @@ public sealed class RedisTopologyTests : IAsyncLifetime
         Assert.False(await redis.GetDatabase().KeyExistsAsync(RedisKeys.V1.Profile(web)));
 
         var store = new RedisProfileStore(redis, NullLogger<RedisProfileStore>.Instance);
-        await ReplicatedAsync(redis, RedisKeys.ProfileIndex("shop"));
+        await RedisFailover.ReplicatedAsync(redis, RedisKeys.ProfileIndex("shop"));
         var old = await cluster.KillMasterOfAsync(RedisKeys.ProfileIndex("shop"));
         await cluster.WaitForFailoverAsync(RedisKeys.ProfileIndex("shop"), old);
-        await UntilWrittenAsync(() => store.PutAsync(In("shop", "after"), CancellationToken.None));
+        await RedisFailover.UntilWrittenAsync(() => store.PutAsync(In("shop", "after"), CancellationToken.None));
 
         Assert.NotNull(await store.GetAsync(new WorkloadRef("shop", "Deployment", "api"), CancellationToken.None));
         Assert.NotNull(await store.GetAsync(new WorkloadRef("shop", "Deployment", "after"), CancellationToken.None));
