@@ -32,11 +32,16 @@ public sealed class ProfilerHarness : IAsyncDisposable
     }
 
     public ProfilerHarness(IPrometheusUnderTest prometheus, IRedisUnderTest redis, string namespaces, Action<ProfilerOptions>? configure = null)
+        : this(prometheus, redis.Configuration, namespaces, configure)
+    {
+    }
+
+    public ProfilerHarness(IPrometheusUnderTest prometheus, string redis, string namespaces, Action<ProfilerOptions>? configure = null)
     {
         var settings = new ProfilerOptions
         {
             PrometheusUrl = prometheus.Url.ToString(),
-            Redis = redis.Configuration,
+            Redis = redis,
             Namespaces = namespaces,
             History = Configuration.Duration.FromHours(12),
         };
