@@ -42,7 +42,7 @@ public sealed class RedisCheckpointStore(IDistributedCache cache, IConnectionMul
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken) => cache.RemoveAsync(key, cancellationToken);
 
-    /// <summary>A copy by DUMP and RESTORE, whatever the value's type: the two keys may live in different slots of a cluster.</summary>
+    /// <summary>A copy by DUMP and RESTORE, whatever the value's type (the two keys may live in different slots of a cluster); then the original goes.</summary>
     public async Task<string> MoveAsideAsync(string key, CancellationToken cancellationToken)
     {
         var database = redis.GetDatabase();
@@ -51,6 +51,9 @@ public sealed class RedisCheckpointStore(IDistributedCache cache, IConnectionMul
         {
             await database.KeyDeleteAsync(aside);
             await database.KeyRestoreAsync(aside, dump, KeptAside);
+
+            // Out of the way: a value of another type at the key would refuse every save of the relearned state.
+            await database.KeyDeleteAsync(Prefix + key);
         }
 
         return aside;
