@@ -186,6 +186,29 @@ public class ChartTests
     }
 
     [Fact]
+    public void Sentinels_an_acl_user_and_mutual_tls_make_one_configuration_string_and_the_certificates_are_mounted()
+    {
+        var rendered = Helm.Template(Values("external-redis-values.yaml"),
+            "redis.host=sentinel-0:26379\\,sentinel-1:26379", "redis.sentinel.masterName=mymaster", "redis.auth.username=resorcerer",
+            "redis.tls.caSecret=redis-ca", "redis.tls.clientSecret=redis-client", "redis.tls.serverName=redis.data.svc");
+
+        foreach (var name in new[] { "rsc-resorcerer-webhook", "rsc-resorcerer-profiler", "rsc-resorcerer-updater" })
+        {
+            var pod = rendered.Named<V1Deployment>(name).Spec.Template.Spec;
+            Assert.Equal(
+                "sentinel-0:26379,sentinel-1:26379,serviceName=mymaster,user=resorcerer,password=$(REDIS_PASSWORD),ssl=true,sslHost=redis.data.svc," +
+                "sslCaFile=/var/run/secrets/resorcerer/redis-ca/ca.crt," +
+                "sslCertFile=/var/run/secrets/resorcerer/redis-client/tls.crt,sslKeyFile=/var/run/secrets/resorcerer/redis-client/tls.key",
+                pod.Containers[0].Env.Single(e => e.Name == "RESORCERER_REDIS").Value);
+            Assert.Equal("redis-ca", pod.Volumes.Single(v => v.Name == "redis-ca").Secret.SecretName);
+            Assert.Equal("redis-client", pod.Volumes.Single(v => v.Name == "redis-client").Secret.SecretName);
+            Assert.Equal(
+                ["/var/run/secrets/resorcerer/redis-ca", "/var/run/secrets/resorcerer/redis-client"],
+                pod.Containers[0].VolumeMounts.Where(m => m.Name.StartsWith("redis-", StringComparison.Ordinal)).Select(m => m.MountPath).Order());
+        }
+    }
+
+    [Fact]
     public void An_external_redis_is_reached_with_tls_and_its_own_password()
     {
         var rendered = Helm.Template(Values("external-redis-values.yaml"));

@@ -69,7 +69,56 @@ app.kubernetes.io/component: {{ .component }}
       key: {{ .Values.redis.auth.existingSecretKey }}
 {{- end }}
 - name: RESORCERER_REDIS
-  value: {{ printf "%s%s%s" (include "resorcerer.redis.address" .) (ternary ",password=$(REDIS_PASSWORD)" "" (not (empty (include "resorcerer.redis.hasPassword" .)))) (ternary ",ssl=true" "" (and (not .Values.redis.builtin) .Values.redis.tls)) | quote }}
+  value: {{ include "resorcerer.redis.configuration" . | quote }}
+{{- end -}}
+
+{{/* The StackExchange.Redis configuration string: address(es), Sentinel service, ACL user, password, TLS and its files. */}}
+{{- define "resorcerer.redis.configuration" -}}
+{{- $r := .Values.redis -}}
+{{- include "resorcerer.redis.address" . -}}
+{{- if and (not $r.builtin) $r.sentinel.masterName }},serviceName={{ $r.sentinel.masterName }}{{ end -}}
+{{- if $r.auth.username }},user={{ $r.auth.username }}{{ end -}}
+{{- if include "resorcerer.redis.hasPassword" . }},password=$(REDIS_PASSWORD){{ end -}}
+{{- if and (not $r.builtin) $r.tls.enabled -}}
+,ssl=true
+{{- if $r.tls.serverName }},sslHost={{ $r.tls.serverName }}{{ end -}}
+{{- if $r.tls.caSecret }},sslCaFile=/var/run/secrets/resorcerer/redis-ca/ca.crt{{ end -}}
+{{- if $r.tls.clientSecret }},sslCertFile=/var/run/secrets/resorcerer/redis-client/tls.crt,sslKeyFile=/var/run/secrets/resorcerer/redis-client/tls.key{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secrets an external Redis over TLS needs, mounted read-only. */}}
+{{- define "resorcerer.redis.volumeMounts" -}}
+{{- if and (not .Values.redis.builtin) .Values.redis.tls.enabled }}
+{{- if .Values.redis.tls.caSecret }}
+- name: redis-ca
+  mountPath: /var/run/secrets/resorcerer/redis-ca
+  readOnly: true
+{{- end }}
+{{- if .Values.redis.tls.clientSecret }}
+- name: redis-client
+  mountPath: /var/run/secrets/resorcerer/redis-client
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "resorcerer.redis.volumes" -}}
+{{- if and (not .Values.redis.builtin) .Values.redis.tls.enabled }}
+{{- if .Values.redis.tls.caSecret }}
+- name: redis-ca
+  secret:
+    secretName: {{ .Values.redis.tls.caSecret }}
+    items:
+      - key: ca.crt
+        path: ca.crt
+{{- end }}
+{{- if .Values.redis.tls.clientSecret }}
+- name: redis-client
+  secret:
+    secretName: {{ .Values.redis.tls.clientSecret }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/* Security contexts shared by every resorcerer container. */}}
