@@ -19,9 +19,7 @@ RUN scripts/publish.sh /out
 FROM ${DOTNET_REGISTRY}dotnet/aspnet:10.0-noble-chiseled AS webhook
 WORKDIR /app
 COPY --from=build /out/webhook/ ./
-# A 32 MiB gen0 budget per GC heap: the runtime's default (sized down to a small heap) collects every few
-# MiB under admission load, which cost a third of the webhook's throughput on HTTP/2 (docs/benchmarks.md).
-ENV DOTNET_GCgen0size=0x2000000
+# The webhook's GC settings are in its own runtime configuration (src/Webhook's project file), not here.
 USER 1654
 EXPOSE 8443
 ENTRYPOINT ["dotnet", "resorcerer-webhook.dll"]

@@ -14,12 +14,12 @@ using StackExchange.Redis;
 
 // The webhook under load against a bare Kestrel HTTPS endpoint on the same machine, in one run (bench/webhook-load.sh).
 // Usage: webhook-load [SECONDS] [ROUNDS]   runs everything and prints the results
-//        webhook-load bare PORT CERT KEY   (internal) the bare endpoint: returns a fixed AdmissionReview response
+//        webhook-load bare PORT CERT KEY ANSWER   (internal) the bare endpoint: answers every POST with the ANSWER file's bytes
 // Each protocol is measured in ROUNDS rounds that alternate the two servers (bare first, then webhook first), so
 // that a slower or faster spell of this shared machine falls on both; the summary gives medians over the rounds.
 if (args.Length > 0 && args[0] == "bare")
 {
-    return await BareEndpoint.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args[2], args[3]);
+    return await BareEndpoint.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args[2], args[3], args[4]);
 }
 
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
@@ -36,28 +36,36 @@ try
 
     var webhookPort = ServerProcess.FreePort();
     var barePort = ServerProcess.FreePort();
+
+    // The webhook started as the README shows it, with nothing in its environment that the README does not show.
     using var webhook = Start(Path.Combine(here, "resorcerer-webhook.dll"),
-        $"--redis {redis.Configuration} --tls-cert {cert} --tls-key {key} --urls https://127.0.0.1:{webhookPort} --profile-ttl 5s",
+        $"--redis {redis.Configuration} --tls-cert {cert} --tls-key {key} --urls https://127.0.0.1:{webhookPort}",
         new Uri($"https://127.0.0.1:{webhookPort}/metrics"));
-    using var bare = Start(Path.Combine(here, "webhook-load.dll"), $"bare {barePort} {cert} {key}");
-    await WaitForAsync(webhookPort);
-    await WaitForAsync(barePort);
-    Console.WriteLine($"webhook: Release, TLS, HTTP/1.1 and HTTP/2, profiles of {Workloads} workloads in Redis (cache ttl 5s)");
+    await WaitForAsync(webhookPort, "/readyz");
+
+    // The bare endpoint answers every request with the webhook's own answer to the patched pod: as many bytes to write.
+    var answer = Path.Combine(work, "answer.json");
+    await File.WriteAllBytesAsync(answer, await AnswerAsync(webhookPort, bodies.Patched));
+    using var bare = Start(Path.Combine(here, "webhook-load.dll"), $"bare {barePort} {cert} {key} {answer}");
+    await WaitForAsync(barePort, "/healthz");
+    Console.WriteLine($"webhook: Release, TLS, HTTP/1.1 and HTTP/2, profiles of {Workloads} workloads held in memory; " +
+        $"both servers answer the patched pod with {new FileInfo(answer).Length:N0} bytes; environment: {GcEnvironment()}");
     string Wrk(int port, int duration) => $"-t2 -c32 -d{duration}s --latency -s {bodies.Lua} https://127.0.0.1:{port}/mutate";
-    string H2load(int port, int duration) => $"-D {duration} -c 32 -m 8 -t 2 -d {bodies.Patched} -H 'content-type: application/json' https://127.0.0.1:{port}/mutate";
+    Func<int, int, string> H2load(int streams) => (port, duration) =>
+        $"-D {duration} -c 32 -m {streams} -t 2 -d {bodies.Patched} -H 'content-type: application/json' https://127.0.0.1:{port}/mutate";
     foreach (var port in new[] { barePort, webhookPort })
     {
-        // Warm-up, not reported: JIT tiers, connection pools, the profile cache.
+        // Warm-up, not reported: JIT tiers, connection pools.
         Capture("wrk", Wrk(port, 10));
-        Capture("h2load", H2load(port, 5));
+        Capture("h2load", H2load(8)(port, 5));
     }
 
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores; load tool and servers share them; {rounds} rounds of {seconds} s per server and protocol");
     Console.WriteLine($"HTTP/1.1: wrk {Wrk(0, seconds).Replace("127.0.0.1:0", "127.0.0.1:PORT", StringComparison.Ordinal)} (mix of {bodies.Count} pods)");
-    Console.WriteLine($"HTTP/2:   h2load {H2load(0, seconds).Replace("127.0.0.1:0", "127.0.0.1:PORT", StringComparison.Ordinal)} (profiled pod, patched)");
+    Console.WriteLine($"HTTP/2:   h2load {H2load(8)(0, seconds).Replace("127.0.0.1:0", "127.0.0.1:PORT", StringComparison.Ordinal)} (profiled pod, patched; also with -m 1)");
     var servers = new[] { ("bare", barePort, bare), ("webhook", webhookPort, webhook) };
     var summary = new List<string>();
-    foreach (var (protocol, tool, command) in new (string, string, Func<int, int, string>)[] { ("HTTP/1.1", "wrk", Wrk), ("HTTP/2", "h2load", H2load) })
+    foreach (var (protocol, tool, command) in new (string, string, Func<int, int, string>)[] { ("HTTP/1.1", "wrk", Wrk), ("HTTP/2 -m 1", "h2load", H2load(1)), ("HTTP/2 -m 8", "h2load", H2load(8)) })
     {
         var results = new Dictionary<string, List<Measurement>> { ["bare"] = [], ["webhook"] = [] };
         for (var round = 1; round <= rounds; round++)
@@ -133,11 +141,29 @@ static async Task StoreProfilesAsync(string configuration, int count)
     }
 }
 
+// The GC variables the servers inherit from whoever runs the benchmark (none, unless set on purpose to compare).
+static string GcEnvironment()
+{
+    var set = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase)).Order().ToList();
+    return set.Count == 0 ? "no DOTNET_GC* variables" : string.Join(", ", set.Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}"));
+}
+
+static async Task<byte[]> AnswerAsync(int port, string body)
+{
+    using var client = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
+    using var response = await client.PostAsync($"https://127.0.0.1:{port}/mutate", new StringContent(await File.ReadAllTextAsync(body), Encoding.UTF8, "application/json"));
+    var bytes = await response.Content.ReadAsByteArrayAsync();
+    if (JsonNode.Parse(bytes)?["response"]?["patch"] is null)
+    {
+        throw new InvalidOperationException("the webhook did not patch the benchmark's pod: " + Encoding.UTF8.GetString(bytes));
+    }
+
+    return bytes;
+}
+
 static BenchServer Start(string dll, string arguments, Uri? metrics = null)
 {
     var start = new ProcessStartInfo("dotnet", $"{dll} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
-    // Both servers run with the webhook image's GC setting (see the Dockerfile), unless the caller sets its own.
-    start.Environment["DOTNET_GCgen0size"] = Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "0x2000000";
     var process = Process.Start(start)!;
     process.OutputDataReceived += (_, _) => { };
     process.ErrorDataReceived += (_, _) => { };
@@ -146,23 +172,27 @@ static BenchServer Start(string dll, string arguments, Uri? metrics = null)
     return new BenchServer(process, metrics);
 }
 
-static async Task WaitForAsync(int port)
+static async Task WaitForAsync(int port, string path)
 {
     using var client = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
     for (var attempt = 0; attempt < 200; attempt++)
     {
         try
         {
-            await client.GetAsync($"https://127.0.0.1:{port}/healthz");
-            return;
+            if ((await client.GetAsync($"https://127.0.0.1:{port}{path}")).IsSuccessStatusCode)
+            {
+                return;
+            }
         }
         catch (HttpRequestException)
         {
-            await Task.Delay(100);
+            // Not listening yet.
         }
+
+        await Task.Delay(100);
     }
 
-    throw new TimeoutException($"nothing answers on port {port}");
+    throw new TimeoutException($"nothing answers {path} on port {port}");
 }
 
 // Runs the load tool once and reads its report: requests/s, percentiles, failures, and the server's own CPU time
@@ -328,7 +358,7 @@ internal sealed record Bodies(string Patched, string Lua, int Count)
 /// <summary>The ceiling: Kestrel with the same TLS and protocols, answering every POST with a fixed response.</summary>
 internal static class BareEndpoint
 {
-    public static async Task<int> RunAsync(int port, string cert, string key)
+    public static async Task<int> RunAsync(int port, string cert, string key, string answerFile)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -344,13 +374,14 @@ internal static class BareEndpoint
             });
         });
         var app = builder.Build();
-        var answer = Encoding.UTF8.GetBytes("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","allowed":true}}""");
+        var answer = await File.ReadAllBytesAsync(answerFile);
         app.MapGet("/healthz", () => "ok");
         app.MapPost("/mutate", async context =>
         {
             // Read the body as a real endpoint must, then answer.
             await context.Request.Body.CopyToAsync(Stream.Null);
             context.Response.ContentType = "application/json";
+            context.Response.ContentLength = answer.Length;
             await context.Response.Body.WriteAsync(answer);
         });
         await app.RunAsync();

@@ -62,4 +62,15 @@ public sealed class WebhookProgramTests
             Assert.Contains("--" + option.Name, result.Stdout, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void The_program_carries_the_gc_settings_its_speed_depends_on_in_its_own_runtime_configuration()
+    {
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "resorcerer-webhook.runtimeconfig.json")))!;
+        var properties = config["runtimeOptions"]!["configProperties"]!;
+
+        Assert.True(properties["System.GC.Server"]!.GetValue<bool>());
+        Assert.Equal(0, properties["System.GC.DynamicAdaptationMode"]!.GetValue<int>());
+        Assert.Equal(2, properties["System.GC.HeapCount"]!.GetValue<int>());
+    }
 }
