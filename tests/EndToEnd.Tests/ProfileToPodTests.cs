@@ -49,7 +49,7 @@ public sealed class ProfileToPodTests(ClusterFixture cluster) : IClassFixture<Cl
 
         // The pod carries exactly what the profiler stored.
         await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.Configuration);
-        var stored = ProfileJson.Deserialize((await redis.GetDatabase().StringGetAsync("resorcerer:v1:profile:shop/Deployment/web")).ToString());
+        var stored = ProfileJson.Deserialize((await redis.GetDatabase().StringGetAsync("resorcerer:v2:{shop}:profile:Deployment/web")).ToString());
         var web = pod["spec"]!["containers"]![0]!["resources"]!["requests"]!;
         var proxy = pod["spec"]!["containers"]![1]!["resources"]!["requests"]!;
         Assert.Equal(Quantity.FormatMillicores(stored.Containers["web"].Cpu!.Target), web["cpu"]!.GetValue<string>());
