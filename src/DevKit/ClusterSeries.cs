@@ -31,6 +31,15 @@ public sealed record CounterSeries(string Name, IReadOnlyList<KeyValuePair<strin
 /// <summary>A node's capacity and allocatable CPU (cores) and memory (bytes), as kube-state-metrics reports them.</summary>
 public sealed record NodeSeries(string Node, double CapacityCores, double CapacityBytes, double AllocatableCores, double AllocatableBytes, long Start, long End);
 
+/// <summary>A gauge of any name and labels (node-exporter's memory, a recording rule), sampled every step from start to end.</summary>
+public sealed record GaugeSeries(string Name, IReadOnlyList<KeyValuePair<string, string>> Labels, long Start, long End, Func<long, double> Value);
+
+/// <summary>
+/// A node's root cgroup (<c>id="/"</c>) as the kubelet's cAdvisor reports it, labelled <c>instance</c> and <c>node</c>
+/// with the node's name, with the machine's size (<c>machine_cpu_cores</c>, <c>machine_memory_bytes</c>).
+/// </summary>
+public sealed record MachineSeries(string Node, long Start, long End, Func<long, double> CpuCores, Func<long, double> MemoryBytes, double Cores, double Bytes);
+
 /// <summary>A ReplicaSet and its owner, as kube-state-metrics reports it while the ReplicaSet exists.</summary>
 public sealed record ReplicaSetSeries(string Namespace, string ReplicaSet, string OwnerKind, string OwnerName, long Start, long End);
 
@@ -47,6 +56,8 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
     private readonly List<JobSeries> _jobs = [];
     private readonly List<CounterSeries> _counters = [];
     private readonly List<NodeSeries> _nodes = [];
+    private readonly List<GaugeSeries> _gauges = [];
+    private readonly List<MachineSeries> _machines = [];
 
     public long Step => (long)scrapeInterval.TotalSeconds;
 
@@ -91,6 +102,18 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
         return this;
     }
 
+    public ClusterSeries Add(GaugeSeries gauge)
+    {
+        _gauges.Add(gauge);
+        return this;
+    }
+
+    public ClusterSeries Add(MachineSeries machine)
+    {
+        _machines.Add(machine);
+        return this;
+    }
+
     public ClusterSeries Add(OomKillSeries kill)
     {
         _kills.Add(kill);
@@ -127,6 +150,11 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
             WriteCounter(writer, "container_cpu_usage_seconds_total", CadvisorLabels(pod, "POD"), pod, _ => 0.001);
         }
 
+        foreach (var machine in _machines)
+        {
+            WriteCumulative(writer, "container_cpu_usage_seconds_total", MachineLabels(machine), machine.Start, machine.End, machine.CpuCores);
+        }
+
         writer.WriteLine("# TYPE container_memory_working_set_bytes gauge");
         foreach (var pod in _pods)
         {
@@ -143,6 +171,25 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
             WriteGauge(writer, "container_memory_working_set_bytes", CadvisorLabels(pod, string.Empty), pod.Start, pod.End,
                 t => pod.Containers.Sum(c => c.MemoryBytes(t)));
             WriteGauge(writer, "container_memory_working_set_bytes", CadvisorLabels(pod, "POD"), pod.Start, pod.End, _ => 512 * 1024);
+        }
+
+        foreach (var machine in _machines)
+        {
+            WriteGauge(writer, "container_memory_working_set_bytes", MachineLabels(machine), machine.Start, machine.End, machine.MemoryBytes);
+        }
+
+        foreach (var (metric, size) in new (string, Func<MachineSeries, double>)[] { ("machine_cpu_cores", m => m.Cores), ("machine_memory_bytes", m => m.Bytes) })
+        {
+            if (_machines.Count == 0)
+            {
+                break;
+            }
+
+            writer.WriteLine($"# TYPE {metric} gauge");
+            foreach (var machine in _machines)
+            {
+                WriteGauge(writer, metric, $"instance=\"{machine.Node}\",node=\"{machine.Node}\"", machine.Start, machine.End, _ => size(machine));
+            }
         }
 
         writer.WriteLine("# TYPE kube_pod_owner gauge");
@@ -216,6 +263,15 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
             }
         }
 
+        foreach (var family in _gauges.GroupBy(g => g.Name))
+        {
+            writer.WriteLine($"# TYPE {family.Key} gauge");
+            foreach (var gauge in family)
+            {
+                WriteGauge(writer, gauge.Name, string.Join(',', gauge.Labels.Select(l => $"{l.Key}=\"{l.Value}\"")), gauge.Start, gauge.End, gauge.Value);
+            }
+        }
+
         writer.WriteLine("# EOF");
     }
 
@@ -232,6 +288,8 @@ public sealed class ClusterSeries(TimeSpan scrapeInterval)
 
     private static string CadvisorLabels(PodSeries pod, string container) =>
         $"namespace=\"{pod.Namespace}\",pod=\"{pod.Pod}\",container=\"{container}\",id=\"/kubepods/{pod.Pod}/{container}\"";
+
+    private static string MachineLabels(MachineSeries machine) => $"id=\"/\",instance=\"{machine.Node}\",node=\"{machine.Node}\"";
 
     private void WriteCounter(TextWriter writer, string name, string labels, PodSeries pod, Func<long, double> rate) =>
         WriteCumulative(writer, name, labels, pod.Start, pod.End, rate);

@@ -67,6 +67,21 @@ public sealed class ProfilerOptions : IPrometheusSettings, ILeaderElectionSettin
     /// <summary>A workload deleted from the cluster keeps its profile this long (a re-created workload finds it again).</summary>
     public Duration DeletedGrace { get; set; } = Duration.FromHours(1);
 
+    public const string DefaultWatcherUrls = "http://0.0.0.0:2020";
+
+    /// <summary>Where the load-watcher API for scheduler plugins listens; empty turns it off.</summary>
+    public string WatcherUrls { get; set; } = DefaultWatcherUrls;
+
+    /// <summary>The label of the node series that holds the node's name.</summary>
+    public string NodeLabel { get; set; } = "instance";
+
+    /// <summary>How often the node load is read from Prometheus.</summary>
+    public Duration WatcherRefresh { get; set; } = Duration.FromMinutes(1);
+
+    /// <summary><see cref="WatcherUrls"/> split on ';' or ','.</summary>
+    public IReadOnlyList<string> WatcherUrlList =>
+        (WatcherUrls ?? string.Empty).Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     /// <summary>Also write the v1 Redis keys, for readers that have not moved to v2 (never on a Redis Cluster).</summary>
     public bool RedisV1Keys { get; set; } = true;
 
@@ -138,6 +153,15 @@ public sealed class ProfilerOptionsValidator : IValidateOptions<ProfilerOptions>
         Require(options.ForgetAfter.Value >= TimeSpan.FromHours(1), $"--forget-after {options.ForgetAfter} is too short: use 1h or more");
         Require(StrategyCatalog.Find(options.Strategy) is not null,
             $"--strategy '{options.Strategy}' is not a strategy: use one of {StrategyCatalog.Names}");
+        foreach (var url in options.WatcherUrlList.Where(u => !Uri.TryCreate(u, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https")))
+        {
+            failures.Add($"--watcher-urls: '{url}' is not an http:// or https:// URL to listen on");
+        }
+
+        Require(NodeLoad.NodeLoadQueries.IsLabelName(options.NodeLabel ?? string.Empty),
+            $"--node-label '{options.NodeLabel}' is not a Prometheus label name (letters, digits and '_', not starting with a digit)");
+        Require(options.WatcherRefresh >= Duration.FromSeconds(10) && options.WatcherRefresh <= Duration.FromMinutes(10),
+            $"--watcher-refresh {options.WatcherRefresh} is out of range: use 10s to 10m");
         Require(options.MaxPointsPerQuery is >= 10 and <= 11_000,
             $"--max-points-per-query {options.MaxPointsPerQuery} is out of range: use 10 to 11000 (Prometheus's own limit)");
 

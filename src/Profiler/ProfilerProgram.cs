@@ -33,6 +33,7 @@ public static class ProfilerProgram
 
         // The loop only runs when the host starts, which --once never does.
         builder.Services.AddProfiler().AddProfilerLoop();
+        ListenForNodeLoad(builder);
         if (ProgramHost.Build(Info, builder, app => _ = app.Services.GetRequiredService<IOptions<ProfilerOptions>>().Value, out exitCode) is not { } app)
         {
             return exitCode;
@@ -47,6 +48,17 @@ public static class ProfilerProgram
 
             app.MapProfilerEndpoints();
             return await ProgramHost.RunAsync(Info, app);
+        }
+    }
+
+    /// <summary>The load-watcher listener beside the main one: both sets of addresses go to Kestrel.</summary>
+    private static void ListenForNodeLoad(WebApplicationBuilder builder)
+    {
+        var watcher = builder.Configuration[ProfilerOptions.Section + ":" + nameof(ProfilerOptions.WatcherUrls)] ?? ProfilerOptions.DefaultWatcherUrls;
+        if (!string.IsNullOrWhiteSpace(watcher) && !builder.Configuration.GetValue<bool>(ProfilerOptions.Section + ":" + nameof(ProfilerOptions.Once)))
+        {
+            var main = builder.Configuration["urls"] ?? Info.DefaultUrls;
+            builder.WebHost.UseSetting("urls", main + ";" + watcher.Replace(',', ';'));
         }
     }
 

@@ -66,7 +66,7 @@ public sealed class MeshToPodTests(MeshFixture mesh) : IClassFixture<MeshFixture
         var apiPort = ServerProcess.FreePort();
         await using var running = BackgroundProgram.Start("resorcerer-profiler",
             ["--prometheus-url", mesh.Prometheus.Url.ToString(), "--redis", mesh.Redis.Configuration, "--namespaces", "shop,store",
-             "--urls", $"http://127.0.0.1:{apiPort}"]);
+             "--urls", $"http://127.0.0.1:{apiPort}", "--watcher-urls", ""]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
         await running.WaitUntilAsync(() => http.GetAsync("/healthz"));
         var graph = JsonNode.Parse(await http.GetStringAsync("/api/v1/graph?namespace=store"))!;

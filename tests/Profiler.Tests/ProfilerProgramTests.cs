@@ -99,7 +99,8 @@ public sealed class ProfilerProgramTests(ClusterFixture cluster)
         var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
 
         var result = await ProgramRun.RunAsync(Program,
-            ["--namespaces", "shop", "--prometheus-url", cluster.Prometheus.Url.ToString(), "--redis", cluster.Redis.Configuration, "--urls", $"http://127.0.0.1:{port}"]);
+            ["--namespaces", "shop", "--prometheus-url", cluster.Prometheus.Url.ToString(), "--redis", cluster.Redis.Configuration, "--urls", $"http://127.0.0.1:{port}",
+             "--watcher-urls", ""]);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"--urls 'http://127.0.0.1:{port}': the address is already in use", result.Stderr, StringComparison.Ordinal);
@@ -120,7 +121,7 @@ public sealed class ProfilerProgramTests(ClusterFixture cluster)
         var prometheus = prometheusAnswers ? cluster.Prometheus.Url.ToString() : "http://127.0.0.1:9";
         await using var profiler = BackgroundProgram.Start(Program,
             ["--namespaces", "shop", "--prometheus-url", prometheus, "--redis", cluster.Redis.Configuration,
-             "--history", "12h", "--retries", "0", "--urls", $"http://127.0.0.1:{port}"]);
+             "--history", "12h", "--retries", "0", "--urls", $"http://127.0.0.1:{port}", "--watcher-urls", ""]);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await profiler.WaitUntilAsync(() => client.GetAsync("/healthz"));
 
@@ -180,6 +181,9 @@ public sealed class ProfilerProgramTests(ClusterFixture cluster)
     [InlineData(new[] { "--prometheus-url", "http://p", "--redis", "r:6379", "--history", "1h", "--min-history", "3h" }, "--min-history 3h is longer than --history 1h")]
     [InlineData(new[] { "--prometheus-url", "http://p", "--redis", "r:6379", "--interval", "soon" }, "--interval: 'soon' is not a duration")]
     [InlineData(new[] { "--nope" }, "unknown option --nope")]
+    [InlineData(new[] { "--prometheus-url", "http://p", "--redis", "r:6379", "--node-label", "node-name" }, "--node-label 'node-name' is not a Prometheus label name")]
+    [InlineData(new[] { "--prometheus-url", "http://p", "--redis", "r:6379", "--watcher-urls", "tcp://0.0.0.0:2020" }, "--watcher-urls: 'tcp://0.0.0.0:2020' is not an http:// or https:// URL")]
+    [InlineData(new[] { "--prometheus-url", "http://p", "--redis", "r:6379", "--watcher-refresh", "1s" }, "--watcher-refresh 1s is out of range")]
     public async Task Bad_settings_exit_two_naming_the_setting(string[] args, string expected)
     {
         var result = await ProgramRun.RunAsync(Program, args);

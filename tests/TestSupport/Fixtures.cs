@@ -62,5 +62,8 @@ public sealed class ClusterFixture() : SeriesFixture(TestCluster.Build);
 /// <summary>A real Prometheus holding <see cref="MeshCluster"/> (service-mesh traffic), and a real Redis beside it.</summary>
 public sealed class MeshFixture() : SeriesFixture(MeshCluster.Build);
 
+/// <summary>A real Prometheus holding <see cref="NodeCluster"/> (four nodes' load from three sources), and a real Redis beside it.</summary>
+public sealed class NodeLoadFixture() : SeriesFixture(NodeCluster.Build);
+
 /// <summary>A real Prometheus holding <see cref="HostileCluster"/> (bad readings), and a real Redis beside it.</summary>
 public sealed class HostileFixture() : SeriesFixture(HostileCluster.Build);

@@ -2,6 +2,7 @@ using k8s;
 using Microsoft.Extensions.Options;
 using Resorcerer.Hosting;
 using Resorcerer.Profiler.Connections;
+using Resorcerer.Profiler.NodeLoad;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiler.Recommendation;
@@ -71,19 +72,30 @@ public static class ProfilerServices
             StrategyCatalog.Find(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.Strategy) ?? StrategyCatalog.Default);
         services.AddTransient<ProfilingCycle>();
         services.AddSingleton<Func<ProfilingCycle>>(provider => provider.GetRequiredService<ProfilingCycle>);
+        services.AddSingleton<NodeLoadMetrics>();
+        services.AddSingleton<NodeLoadWatcher>();
         services.AddSingleton<ProfilerHealth>();
         services.AddSingleton<IReadinessCheck>(provider => provider.GetRequiredService<ProfilerHealth>());
         return services;
     }
 
-    /// <summary>Adds the loop that runs a cycle every interval (not used by <c>--once</c>).</summary>
-    public static IServiceCollection AddProfilerLoop(this IServiceCollection services) =>
+    /// <summary>Adds the loop that runs a cycle every interval, and the node load refresh (neither used by <c>--once</c>).</summary>
+    public static IServiceCollection AddProfilerLoop(this IServiceCollection services)
+    {
         services.AddHostedService<ProfilerLoop>();
+        services.AddHostedService(provider => provider.GetRequiredService<NodeLoadWatcher>());
+        return services;
+    }
 
     /// <summary>Health and metrics endpoints, and the service graph.</summary>
     public static WebApplication MapProfilerEndpoints(this WebApplication app)
     {
         app.MapHealthEndpoints();
+        if (app.Services.GetRequiredService<IOptions<ProfilerOptions>>().Value.WatcherUrlList.Count > 0)
+        {
+            app.MapNodeLoadEndpoints();
+        }
+
         app.MapGet("/api/v1/graph", async (string? @namespace, IProfileStore store, CancellationToken cancellationToken) =>
         {
             if (@namespace is not null && !WorkloadNaming.IsNamespaceName(@namespace))
