@@ -186,6 +186,27 @@ public class ChartTests
     }
 
     [Fact]
+    public void The_profiler_serves_node_load_on_port_2020_and_the_network_policy_lets_the_scheduler_in()
+    {
+        var rendered = Helm.Template(Values("default-values.yaml"), "networkPolicy.enabled=true",
+            "profiler.watcher.allowFrom[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=scheduler-plugins");
+
+        var profiler = rendered.Named<V1Deployment>("rsc-resorcerer-profiler").Spec.Template.Spec.Containers[0];
+        Assert.Equal("http://0.0.0.0:2020", profiler.Env.Single(e => e.Name == "RESORCERER_WATCHER_URLS").Value);
+        Assert.Equal("instance", profiler.Env.Single(e => e.Name == "RESORCERER_NODE_LABEL").Value);
+        Assert.Contains(profiler.Ports, p => p.Name == "watcher" && p.ContainerPort == 2020);
+        Assert.Contains(rendered.Named<V1Service>("rsc-resorcerer-profiler").Spec.Ports, p => p.Name == "watcher" && p.Port == 2020);
+        var policy = rendered.Named<V1NetworkPolicy>("rsc-resorcerer-profiler");
+        var watcher = Assert.Single(policy.Spec.Ingress, rule => rule.Ports.Any(p => p.Port.Value == "2020"));
+        Assert.Equal("scheduler-plugins", Assert.Single(watcher.FromProperty).NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]);
+
+        var off = Helm.Template(Values("default-values.yaml"), "profiler.watcher.enabled=false");
+        var quiet = off.Named<V1Deployment>("rsc-resorcerer-profiler").Spec.Template.Spec.Containers[0];
+        Assert.Equal(string.Empty, quiet.Env.Single(e => e.Name == "RESORCERER_WATCHER_URLS").Value);
+        Assert.DoesNotContain(quiet.Ports, p => p.Name == "watcher");
+    }
+
+    [Fact]
     public void Sentinels_an_acl_user_and_mutual_tls_make_one_configuration_string_and_the_certificates_are_mounted()
     {
         var rendered = Helm.Template(Values("external-redis-values.yaml"),
