@@ -74,9 +74,10 @@ public sealed class RedisProfileStore : IProfileStore, IProfileFeed
         var database = _redis.GetDatabase();
         var workload = profile.Workload;
         var json = ProfileJson.Serialize(profile);
-        var listed = database.SetAddAsync(RedisKeys.Namespaces, workload.Namespace);
-        await database.ScriptEvaluateAsync(PutScript, NamespaceKeys(workload), [json, workload.ToString()]).WaitAsync(cancellationToken);
-        await listed.WaitAsync(cancellationToken);
+        // The namespace's listing and its keys live in different slots: two commands, sent together.
+        await Task.WhenAll(
+            database.SetAddAsync(RedisKeys.Namespaces, workload.Namespace),
+            database.ScriptEvaluateAsync(PutScript, NamespaceKeys(workload), [json, workload.ToString()])).WaitAsync(cancellationToken);
         if (WriteV1 && Volatile.Read(ref _v1Refused) == 0)
         {
             await WriteV1Async(database, workload, transaction =>

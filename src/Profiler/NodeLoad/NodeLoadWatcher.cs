@@ -70,7 +70,12 @@ public sealed class NodeLoadWatcher(
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds());
-        await Task.WhenAll(LoadWatcherNames.Windows.Select(window => RefreshWindowAsync(window.Name, window.Length, now, cancellationToken)));
+        // One window after the other (six queries at a time), so that a refresh never asks Prometheus for more at once.
+        foreach (var (name, length) in LoadWatcherNames.Windows)
+        {
+            await RefreshWindowAsync(name, length, now, cancellationToken);
+        }
+
         var current = Current;
         metrics.Serving(current?.NodesBySource ?? new Dictionary<string, int>(), current is null ? TimeSpan.Zero : now - DateTimeOffset.FromUnixTimeSeconds(current.Window.Timestamp));
     }
