@@ -38,6 +38,15 @@ public class PodPatchBuilderTests
         .ToArray();
 
     [Fact]
+    public void The_patch_as_an_answer_carries_it_is_its_json_in_base64_between_quotes()
+    {
+        var patch = PodPatchBuilder.Build(new PodResources(false, [Container(0, "web")]), Profile(), WorkloadPolicy.Default);
+
+        Assert.Equal("\"" + Convert.ToBase64String(patch.Json.Span) + "\"", System.Text.Encoding.ASCII.GetString(patch.QuotedBase64Json.Span));
+        Assert.True(patch.QuotedBase64Json.Equals(patch.QuotedBase64Json)); // made once
+    }
+
+    [Fact]
     public void A_container_without_resources_gets_a_whole_resources_object()
     {
         var patch = PodPatchBuilder.Build(new PodResources(false, [Container(0, "web")]), Profile(), WorkloadPolicy.Default);

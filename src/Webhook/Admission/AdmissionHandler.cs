@@ -135,7 +135,7 @@ public sealed class AdmissionHandler(
 
         return (new AdmissionResponse(
             request.Uid,
-            patch is { IsEmpty: false } ? patch.Json : null,
+            patch is { IsEmpty: false } ? patch.QuotedBase64Json : null,
             outcome.Warning is null ? null : [WarningPrefix + outcome.Warning]), outcome);
     }
 

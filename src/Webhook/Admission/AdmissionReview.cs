@@ -36,8 +36,11 @@ public sealed record AdmissionRequest
 
 public sealed record GroupVersionKind(string? Group, string? Version, string? Kind);
 
-/// <summary>The answer: always allowed; a JSON Patch when the pod changes; warnings shown to the user.</summary>
-public sealed record AdmissionResponse(string Uid, ReadOnlyMemory<byte>? Patch = null, IReadOnlyList<string>? Warnings = null);
+/// <summary>
+/// The answer: always allowed; a JSON Patch when the pod changes (<see cref="EncodedPatch"/>: already base64, as a
+/// JSON string with its quotes); warnings shown to the user.
+/// </summary>
+public sealed record AdmissionResponse(string Uid, ReadOnlyMemory<byte>? EncodedPatch = null, IReadOnlyList<string>? Warnings = null);
 
 /// <summary>What <see cref="AdmissionReview.Envelope"/> makes out of a body, readable or not.</summary>
 public readonly record struct ReviewEnvelope(string? ApiVersion, string? Kind, string? Uid)
@@ -370,10 +373,11 @@ public static class AdmissionReview
         writer.WriteStartObject("response"u8);
         writer.WriteString("uid"u8, response.Uid);
         writer.WriteBoolean("allowed"u8, true);
-        if (response.Patch is { Length: > 0 } patch)
+        if (response.EncodedPatch is { Length: > 0 } patch)
         {
             writer.WriteString("patchType"u8, "JSONPatch"u8);
-            writer.WriteBase64String("patch"u8, patch.Span);
+            writer.WritePropertyName("patch"u8);
+            writer.WriteRawValue(patch.Span, skipInputValidation: true);
         }
 
         if (response.Warnings is { Count: > 0 } warnings)
