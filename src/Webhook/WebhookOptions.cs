@@ -37,6 +37,9 @@ public sealed class WebhookOptions
     /// <summary>A profile built on less history than this is not applied.</summary>
     public Duration MinProfileHistory { get; set; } = Duration.FromHours(3);
 
+    /// <summary>Pool threads kept ready while a Redis connection is down (see <see cref="Hosting.FailoverThreads"/>).</summary>
+    public int FailoverPoolThreads { get; set; } = 16;
+
     /// <summary>How often the certificate files are checked for a renewal.</summary>
     public Duration TlsReloadInterval { get; set; } = Duration.FromSeconds(10);
 }
@@ -96,6 +99,11 @@ public sealed class WebhookOptionsValidator(IConfiguration configuration) : IVal
             failures.Add($"--max-connection-edges {options.MaxConnectionEdges} is out of range: use 0 (no annotation) to {Sizing.ConnectionAnnotation.MostEdges}");
         }
 
+        if (options.FailoverPoolThreads is < 1 or > 1024)
+        {
+            failures.Add($"--failover-pool-threads {options.FailoverPoolThreads} is out of range: use 1 to 1024");
+        }
+
         if (options.MaxBodyBytes < 64 * 1024)
         {
             failures.Add($"--max-body-bytes {options.MaxBodyBytes} is too small for a pod: use at least 65536");
@@ -123,6 +131,7 @@ public static class WebhookCli
         new("max-connection-edges", S + "MaxConnectionEdges", $"Heaviest outbound and inbound connections (service-mesh traffic) each written to the {ResorcererKeys.ConnectionProfileAnnotation} annotation, with a count of the rest; 0 leaves the annotation out.", "N", "5"),
         new("max-profile-age", S + "MaxProfileAge", "A profile older than this is not applied (the pod is only annotated, saying why).", "DURATION", "7d"),
         new("min-profile-history", S + "MinProfileHistory", "A profile built on less history than this is not applied (the pod is only annotated, saying why).", "DURATION", "3h"),
+        new("failover-pool-threads", S + "FailoverPoolThreads", "Thread-pool threads kept ready while a Redis connection is down: the Redis client blocks some while it finds a new master through the sentinels, and admissions must not queue behind it. At other times the runtime's own count holds.", "N", "16"),
         new("tls-reload-interval", S + "TlsReloadInterval", "How often the certificate files are checked; a renewed certificate is served to new connections without a restart.", "DURATION", "10s"),
     ];
 

@@ -30,7 +30,6 @@ public static class WebhookProgram
     /// <summary>The configured application, or null with the exit code when help was asked for or a setting is wrong.</summary>
     public static WebApplication? Build(string[] args, out int exitCode)
     {
-        KeepThreadsForAdmissions();
         if (ProgramHost.CreateBuilder(Info, args, out exitCode) is not { } builder)
         {
             return null;
@@ -41,24 +40,6 @@ public static class WebhookProgram
         var app = ProgramHost.Build(Info, builder, Check, out exitCode);
         app?.MapWebhookEndpoints();
         return app;
-    }
-
-    /// <summary>Fewest pool threads kept ready, whatever the number of cores.</summary>
-    public const int MinPoolThreads = 16;
-
-    /// <summary>
-    /// The Redis client blocks pool threads while it looks for a new master through the sentinels (a known limit of
-    /// StackExchange.Redis). On a two-core node the pool starts with two threads and adds about two a second, so
-    /// admissions, which never wait on Redis, would still queue behind it for seconds. Keeping a few more threads
-    /// ready from the start costs a little memory and keeps them answering in milliseconds during a failover.
-    /// </summary>
-    private static void KeepThreadsForAdmissions()
-    {
-        ThreadPool.GetMinThreads(out var workers, out var io);
-        if (workers < MinPoolThreads)
-        {
-            ThreadPool.SetMinThreads(MinPoolThreads, Math.Max(io, MinPoolThreads));
-        }
     }
 
     /// <summary>What must fail at start rather than later: the settings, the certificate; and the connection to Redis, made now.</summary>
@@ -72,6 +53,7 @@ public static class WebhookProgram
         }
 
         var redis = app.Services.GetRequiredService<IConnectionMultiplexer>();
+        app.Services.GetRequiredService<FailoverThreads>().Watch(redis);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookProgram).FullName!);
         var endpoints = string.Join(",", redis.GetEndPoints().Select(e => e.ToString()));
         if (redis.IsConnected)

@@ -30,6 +30,7 @@ public static class WebhookServices
             redis.ConnectTimeout = 2000;
             return ConnectionMultiplexer.Connect(redis);
         });
+        services.AddSingleton<FailoverThreads>();
         services.AddSingleton<IProfileFeed, RedisProfileStore>();
         services.AddSingleton<ProfileMirror>();
         services.AddSingleton<ProfileSync>();
