@@ -61,7 +61,9 @@ public static class DemoRun
 
             using var client = AdmissionReviews.Client(certificate);
             var pod = JsonNode.Parse(SamplePod.Json)!;
-            // A webhook that has just started may admit the first pods unchanged while it reads the profile; wait for it.
+
+            // As kube-apiserver's Service does, send nothing before the webhook says it is ready (its profiles are loaded).
+            Console.WriteLine($"GET /readyz -> {await WaitUntilReadyAsync(client, new Uri(url), TimeSpan.FromSeconds(30))}");
             var answer = await AdmissionReviews.PostUntilPatchedAsync(client, new Uri(url),
                 AdmissionReviews.For(pod, uid: Guid.NewGuid().ToString()), TimeSpan.FromSeconds(30));
             Console.WriteLine($"POST /mutate -> HTTP {(int)answer.Status} over HTTP/{answer.Version}, allowed: {answer.Response?["allowed"]}" +
@@ -133,6 +135,23 @@ public static class DemoRun
         }
 
         throw new FileNotFoundException($"cannot find {Relative}: run the demo from the repository");
+    }
+
+    /// <summary>Polls <c>/readyz</c> until it answers 200 (or the deadline passes) and returns its body.</summary>
+    private static async Task<string> WaitUntilReadyAsync(HttpClient client, Uri webhook, TimeSpan deadline)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (true)
+        {
+            using var response = await client.GetAsync(new Uri(webhook, "/readyz"));
+            var body = (await response.Content.ReadAsStringAsync()).Trim();
+            if (response.IsSuccessStatusCode || DateTime.UtcNow > until)
+            {
+                return $"HTTP {(int)response.StatusCode}: {body}";
+            }
+
+            await Task.Delay(100);
+        }
     }
 }
 

@@ -14,6 +14,9 @@ public sealed class DemoTests
         Assert.Contains("3 profile(s) written", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("resorcerer.io/profile: shop/Deployment/checkout", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("over HTTP/2.0, allowed: true", result.Stdout, StringComparison.Ordinal);
+        // Ready means loaded: the first admission after it is patched.
+        Assert.Contains("GET /readyz -> HTTP 200: ok: 3 profiles in memory", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("without a patch while the webhook warmed up", result.Stdout, StringComparison.Ordinal);
         // checkout -> payments gateway: 4.5 requests/s and their responses, 850 bytes each, 0.4% failing.
         Assert.Matches("n3 -->\\|\"5[34]\\d(\\.\\d)? rpm, 3\\.\\d kB/s, 0\\.4% errors\"\\| n1", result.Stdout);
         Assert.Contains("resorcerer.io/connection-profile: {\"out\":[{\"peer\":\"payments/Deployment/gateway\"", result.Stdout, StringComparison.Ordinal);
