@@ -15,6 +15,18 @@ public static partial class WorkloadNaming
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
     private static partial Regex DnsLabel();
 
+    /// <summary>Whether the text is a valid object name (a DNS subdomain: lower-case letters, digits, '-' and '.', at most 253).</summary>
+    public static bool IsObjectName(string text) => text.Length <= 253 && DnsSubdomain().IsMatch(text);
+
+    /// <summary>Whether the text can be a kind as Kubernetes spells it (<c>Deployment</c>, <c>StatefulSet</c>).</summary>
+    public static bool IsKind(string text) => KindName().IsMatch(text);
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex DnsSubdomain();
+
+    [GeneratedRegex("^[A-Z][A-Za-z0-9]{0,62}$")]
+    private static partial Regex KindName();
+
     // Kubernetes renders pod-template-hash with this alphabet (no vowels, no 0/1/3 look-alikes).
     private const string HashAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 

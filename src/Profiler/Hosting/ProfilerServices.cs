@@ -40,11 +40,13 @@ public static class ProfilerServices
 
         services.AddSingleton<IConnectionMultiplexer>(provider =>
             ConnectionMultiplexer.Connect(RedisSettings.Parse(provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.Redis!)));
-        services.AddSingleton<IProfileStore>(provider => new RedisProfileStore(
+        services.AddSingleton(provider => new RedisProfileStore(
             provider.GetRequiredService<IConnectionMultiplexer>(), provider.GetRequiredService<ILogger<RedisProfileStore>>())
         {
             WriteV1 = provider.GetRequiredService<IOptions<ProfilerOptions>>().Value.RedisV1Keys,
         });
+        services.AddSingleton<IProfileStore>(provider => provider.GetRequiredService<RedisProfileStore>());
+        services.AddSingleton<IProfileFeed>(provider => provider.GetRequiredService<RedisProfileStore>());
         services.AddSingleton<ICheckpointStore>(provider => RedisCheckpointStore.Create(
             provider.GetRequiredService<IConnectionMultiplexer>(), provider.GetRequiredService<IOptions<ProfilerOptions>>()));
 
@@ -96,6 +98,7 @@ public static class ProfilerServices
             app.MapNodeLoadEndpoints();
         }
 
+        app.MapProfilesApi();
         app.MapGet("/api/v1/graph", async (string? @namespace, IProfileStore store, CancellationToken cancellationToken) =>
         {
             if (@namespace is not null && !WorkloadNaming.IsNamespaceName(@namespace))
