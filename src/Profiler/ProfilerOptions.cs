@@ -67,6 +67,12 @@ public sealed class ProfilerOptions : IPrometheusSettings, ILeaderElectionSettin
     /// <summary>A workload deleted from the cluster keeps its profile this long (a re-created workload finds it again).</summary>
     public Duration DeletedGrace { get; set; } = Duration.FromHours(1);
 
+    /// <summary>Price of a core for an hour, for the report's money columns (OpenCost's default on-demand price).</summary>
+    public double CpuPricePerCoreHour { get; set; } = Report.Prices.Default.CpuPerCoreHour;
+
+    /// <summary>Price of a GiB of memory for an hour (OpenCost's default on-demand price).</summary>
+    public double MemoryPricePerGibHour { get; set; } = Report.Prices.Default.MemoryPerGibHour;
+
     public const string DefaultWatcherUrls = "http://0.0.0.0:2020";
 
     /// <summary>Where the load-watcher API for scheduler plugins listens; empty turns it off.</summary>
@@ -160,6 +166,10 @@ public sealed class ProfilerOptionsValidator : IValidateOptions<ProfilerOptions>
 
         Require(NodeLoad.NodeLoadQueries.IsLabelName(options.NodeLabel ?? string.Empty),
             $"--node-label '{options.NodeLabel}' is not a Prometheus label name (letters, digits and '_', not starting with a digit)");
+        Require(options.CpuPricePerCoreHour >= 0 && double.IsFinite(options.CpuPricePerCoreHour),
+            $"--cpu-price-per-core-hour {options.CpuPricePerCoreHour} must be a price of 0 or more");
+        Require(options.MemoryPricePerGibHour >= 0 && double.IsFinite(options.MemoryPricePerGibHour),
+            $"--memory-price-per-gib-hour {options.MemoryPricePerGibHour} must be a price of 0 or more");
         Require(options.WatcherRefresh >= Duration.FromSeconds(10) && options.WatcherRefresh <= Duration.FromMinutes(10),
             $"--watcher-refresh {options.WatcherRefresh} is out of range: use 10s to 10m");
         Require(options.MaxPointsPerQuery is >= 10 and <= 11_000,

@@ -63,6 +63,30 @@ public static class TestCluster
             series.Add(new PodSeries("batch", $"{job}-q8z2x", "Job", job, start, start + 3 * Hour, [Container("report", 0.5, 256 * Mi)]));
         }
 
+        // What the running pods ask for (kube-state-metrics), for the report: web's new pods and db-0.
+        foreach (var (pod, container, cpu, memory, limits) in new[]
+        {
+            ($"{NewRs}-b4n8w", "web", 0.5, 256 * Mi, true), ($"{NewRs}-b4n8w", "proxy", 0.1, 64 * Mi, false),
+            ($"{NewRs}-z2r6v", "web", 0.5, 256 * Mi, true), ($"{NewRs}-z2r6v", "proxy", 0.1, 64 * Mi, false),
+            ("db-0", "postgres", 2.0, 2048 * Mi, false),
+        })
+        {
+            var start = e - 3 * Hour;
+            KeyValuePair<string, string>[] labels = [new("namespace", Namespace), new("pod", pod), new("container", container)];
+            series.Add(new GaugeSeries("kube_pod_container_resource_requests", [.. labels, new("resource", "cpu"), new("unit", "core")], start, e, _ => cpu));
+            series.Add(new GaugeSeries("kube_pod_container_resource_requests", [.. labels, new("resource", "memory"), new("unit", "byte")], start, e, _ => memory));
+            if (limits)
+            {
+                series.Add(new GaugeSeries("kube_pod_container_resource_limits", [.. labels, new("resource", "cpu"), new("unit", "core")], start, e, _ => cpu * 2));
+                series.Add(new GaugeSeries("kube_pod_container_resource_limits", [.. labels, new("resource", "memory"), new("unit", "byte")], start, e, _ => memory * 2));
+            }
+        }
+
+        foreach (var (pod, phase) in new[] { ($"{NewRs}-b4n8w", "Running"), ($"{NewRs}-z2r6v", "Running"), ("db-0", "Running"), ($"{OldRs}-x7k2p", "Succeeded") })
+        {
+            series.Add(new GaugeSeries("kube_pod_status_phase", [new("namespace", Namespace), new("pod", pod), new("phase", phase)], e - 3 * Hour, e, _ => 1));
+        }
+
         series.Add(new ReplicaSetSeries("other", "elsewhere-6f5d4c3b2", "Deployment", "elsewhere", e - 6 * Hour, e));
         series.Add(new PodSeries("other", "elsewhere-6f5d4c3b2-a1b2c", "ReplicaSet", "elsewhere-6f5d4c3b2", e - 6 * Hour, e,
             [Container("app", 2, 512 * Mi)]));

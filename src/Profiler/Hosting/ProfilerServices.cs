@@ -32,6 +32,7 @@ public static class ProfilerServices
             return new PrometheusClient(PrometheusHttp.Create(options), provider.GetRequiredService<ProfilerMetrics>().RecordQuery, options.MaxSamplesPerAnswer);
         });
         services.AddSingleton<PrometheusUsageSource>();
+        services.AddSingleton<Report.RunningResources>();
         services.AddSingleton<IMemoryPressureLog>(provider => new RedisMemoryPressureLog(provider.GetRequiredService<IConnectionMultiplexer>()));
         // The updater's memory guard tells of pressure it acted on; it is learned from as OOM kills are.
         services.AddSingleton<IUsageSource>(provider => ActivatorUtilities.CreateInstance<PressureAwareUsageSource>(

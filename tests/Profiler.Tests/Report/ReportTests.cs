@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Resorcerer.DevKit;
+using Resorcerer.Profiler.Model;
+using Resorcerer.Profiler.Report;
+using Resorcerer.Profiler.Workloads;
+using Resorcerer.PrometheusApi;
+using Resorcerer.TestSupport;
+
+namespace Resorcerer.Profiler.Tests.Report;
+
+/// <summary>The report against the real Prometheus holding <see cref="TestCluster"/>'s kube-state-metrics requests, and the stored profiles.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ReportTests(ClusterFixture cluster)
+{
+    private const long Mi = TestCluster.Mi;
+
+    [Fact]
+    public async Task Running_pods_requests_are_read_with_two_queries_and_joined_with_the_profiles()
+    {
+        await using var harness = new ProfilerHarness(cluster, o => o.Strategy = "krr");
+        await harness.FlushRedisAsync();
+        var written = (await harness.Cycle.RunAsync(CancellationToken.None)).Written;
+        using var http = new HttpClient { BaseAddress = cluster.Prometheus.Url };
+        var client = new PrometheusClient(http);
+
+        var running = await new RunningResources(client).ReadAsync(["shop"], cluster.End, CancellationToken.None);
+        var owners = new OwnershipResolver(await harness.Source.ReadOwnershipAsync(["shop"], new TimeWindow(cluster.End.AddHours(-1), cluster.End), CancellationToken.None));
+        var report = ReportBuilder.Build(written, running, owners.WorkloadOf, Prices.Default);
+
+        Assert.Equal(2, client.QueriesSent);
+        // Only Running pods: web's two new ones and db-0 (an old web pod reports phase Succeeded).
+        Assert.Equal(["db-0/postgres", "web-6c8d9f7b5-b4n8w/proxy", "web-6c8d9f7b5-b4n8w/web", "web-6c8d9f7b5-z2r6v/proxy", "web-6c8d9f7b5-z2r6v/web"],
+            running.Select(c => $"{c.Pod}/{c.Container}"));
+        var web = report.Single(r => r.Workload.Name == "web" && r.Container == "web");
+        // 2 pods at 500m / 256 MiB (limits 1000m / 512 MiB); KRR recommends 402m and 173 MiB (see ProfilingCycleTests).
+        Assert.Equal((2, 500L, 1000L, 402L, 804L), (web.Replicas, web.Cpu.Request!.Value, web.Cpu.Limit!.Value, web.Cpu.RecommendedRequest!.Value, web.Cpu.RecommendedLimit!.Value));
+        Assert.Equal((256 * Mi, 173 * Mi), (web.Memory.Request!.Value, web.Memory.RecommendedRequest!.Value));
+        Assert.Equal(2 * 0.098, web.CpuSavingsCores, 9);            // (500m - 402m) x 2 pods
+        Assert.Equal(2 * 83 / 1024.0, web.MemorySavingsGib, 9);      // (256 - 173) MiB x 2 pods
+        Assert.Equal("waste", web.Status);
+        var db = report.Single(r => r.Workload.Name == "db");
+        Assert.Equal((1, 2000L, 1506L, "waste"), (db.Replicas, db.Cpu.Request!.Value, db.Cpu.RecommendedRequest!.Value, db.Status));
+        var agent = report.Single(r => r.Workload.Name == "agent");
+        Assert.Equal((0, "unset"), (agent.Replicas, agent.Status)); // no requests reported for it
+    }
+
+    [Fact]
+    public async Task The_report_is_served_by_a_running_profiler_and_a_bad_namespace_is_refused()
+    {
+        await using (var harness = new ProfilerHarness(cluster))
+        {
+            await harness.FlushRedisAsync();
+            await harness.Cycle.RunAsync(CancellationToken.None);
+        }
+
+        var port = ServerProcess.FreePort();
+        await using var profiler = BackgroundProgram.Start("resorcerer-profiler",
+            ["--prometheus-url", cluster.Prometheus.Url.ToString(), "--redis", cluster.Redis.Configuration, "--namespaces", "none",
+             "--urls", $"http://127.0.0.1:{port}", "--watcher-urls", "", "--cpu-price-per-core-hour", "0.05"]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await profiler.WaitUntilAsync(() => http.GetAsync("/healthz"));
+
+        var report = JsonNode.Parse(await http.GetStringAsync("/api/v1/report?namespace=shop"))!;
+        Assert.Equal(0.05, report["prices"]!["cpuPerCoreHour"]!.GetValue<double>());
+        var containers = report["containers"]!.AsArray();
+        Assert.Contains(containers, c => c!["workload"]!.GetValue<string>() == "shop/Deployment/web" && c["container"]!.GetValue<string>() == "proxy");
+        Assert.All(containers, c => Assert.Contains(c!["status"]!.GetValue<string>(), new[] { "waste", "risk", "ok", "unset" }));
+
+        using var refused = await http.GetAsync("/api/v1/report?namespace=Not_Valid");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("namespace 'Not_Valid' is not a valid namespace name", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
