@@ -40,7 +40,7 @@ public static class ProfilerCli
         new("watcher-refresh", S + "WatcherRefresh", "How often the node load (15m, 10m and 5m windows) is read from Prometheus.", "DURATION", "1m"),
     ];
 
-    public const string Usage = "resorcerer-profiler --prometheus-url URL --redis CONFIG [options]\n       resorcerer-profiler backtest --trace FILE [options]   (see backtest --help)\n       resorcerer-profiler graph --redis CONFIG [options]    (see graph --help)";
+    public const string Usage = "resorcerer-profiler --prometheus-url URL --redis CONFIG [options]\n       resorcerer-profiler backtest --trace FILE [options]   (see backtest --help)\n       resorcerer-profiler graph --redis CONFIG [options]    (see graph --help)\n       resorcerer-profiler report --redis CONFIG --prometheus-url URL [options]   (see report --help)";
 
     public const string Description =
         """

@@ -26,6 +26,11 @@ public static class ProfilerProgram
             return await GraphCommand.RunAsync(args[1..], Console.Out, Console.Error);
         }
 
+        if (args.Length > 0 && args[0] == "report")
+        {
+            return await Report.ReportCommand.RunAsync(args[1..], Console.Out, Console.Error);
+        }
+
         if (ProgramHost.CreateBuilder(Info, args, out var exitCode) is not { } builder)
         {
             return exitCode;

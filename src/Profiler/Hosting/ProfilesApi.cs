@@ -1,9 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
-using Resorcerer.Profiler.Model;
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiler.Report;
-using Resorcerer.Profiler.Workloads;
 using Resorcerer.PrometheusApi;
 using Resorcerer.Profiles;
 using Resorcerer.Storage;
@@ -66,26 +64,16 @@ public static class ProfilesApi
                 return Problem(StatusCodes.Status400BadRequest, $"namespace '{Shorten(@namespace)}' is not a valid namespace name");
             }
 
-            List<WorkloadProfile> profiles;
             try
             {
-                var workloads = await store.ListAsync(@namespace, cancellationToken);
-                profiles = (await feed.GetManyAsync(workloads, cancellationToken)).OfType<WorkloadProfile>().ToList();
+                var now = time.GetUtcNow();
+                var prices = new Prices(options.Value.CpuPricePerCoreHour, options.Value.MemoryPricePerGibHour);
+                var report = await ReportLoader.LoadAsync(store, feed, running, usage, @namespace, now, prices, cancellationToken);
+                return Results.Text(ReportFormats.Write(report, "json", now, prices), "application/json", Encoding.UTF8);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 return Problem(StatusCodes.Status503ServiceUnavailable, $"the profiles cannot be read from Redis: {RedisSettings.Describe(e)}");
-            }
-
-            try
-            {
-                var now = time.GetUtcNow();
-                var namespaces = profiles.Select(p => p.Workload.Namespace).Distinct().Order(StringComparer.Ordinal).ToList();
-                var pods = await running.ReadAsync(namespaces, now, cancellationToken);
-                var owners = new OwnershipResolver(await usage.ReadOwnershipAsync(namespaces, new TimeWindow(now.AddHours(-1), now), cancellationToken));
-                var prices = new Prices(options.Value.CpuPricePerCoreHour, options.Value.MemoryPricePerGibHour);
-                var report = ReportBuilder.Build(profiles, pods, owners.WorkloadOf, prices);
-                return Results.Json(new { generatedAt = now, prices, containers = report }, ReportJson);
             }
             catch (Exception e) when (e is PrometheusException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -93,22 +81,6 @@ public static class ProfilesApi
             }
         });
         return app;
-    }
-
-    private static readonly System.Text.Json.JsonSerializerOptions ReportJson = new(System.Text.Json.JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new WorkloadRefText() },
-    };
-
-    /// <summary>A workload as its text form, <c>namespace/Kind/name</c>.</summary>
-    private sealed class WorkloadRefText : System.Text.Json.Serialization.JsonConverter<WorkloadRef>
-    {
-        public override WorkloadRef Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
-            WorkloadRef.Parse(reader.GetString() ?? string.Empty);
-
-        public override void Write(System.Text.Json.Utf8JsonWriter writer, WorkloadRef value, System.Text.Json.JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToString());
     }
 
     private static async Task<IResult> FromRedisAsync(Func<Task<IResult>> read)

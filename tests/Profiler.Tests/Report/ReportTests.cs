@@ -71,4 +71,44 @@ public sealed class ReportTests(ClusterFixture cluster)
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("namespace 'Not_Valid' is not a valid namespace name", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_report_command_writes_table_json_and_csv_that_read_back_and_names_bad_options()
+    {
+        await using (var harness = new ProfilerHarness(cluster))
+        {
+            await harness.FlushRedisAsync();
+            await harness.Cycle.RunAsync(CancellationToken.None);
+        }
+
+        string[] Args(params string[] more) =>
+            ["report", "--redis", cluster.Redis.Configuration, "--prometheus-url", cluster.Prometheus.Url.ToString(), "--namespace", "shop", .. more];
+
+        var csv = await ProgramRun.RunAsync("resorcerer-profiler", Args("--format", "csv", "--sort", "name"));
+        Assert.True(csv.ExitCode == 0, csv.Stderr);
+        var rows = csv.Stdout.TrimEnd('\n').Split('\n').Select(line => line.Split(',')).ToList();
+        Assert.Equal(21, rows[0].Length);
+        Assert.All(rows, row => Assert.Equal(rows[0].Length, row.Length));
+        Assert.Equal(["shop/DaemonSet/agent", "shop/Deployment/legacy", "shop/Deployment/web", "shop/Deployment/web", "shop/StatefulSet/db"], rows.Skip(1).Select(r => r[0]));
+
+        var json = await ProgramRun.RunAsync("resorcerer-profiler", Args("--format", "json"));
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        var containers = JsonNode.Parse(json.Stdout)!["containers"]!.AsArray();
+        Assert.Equal(5, containers.Count);
+        var savings = containers.Select(c => c!["monthlySavings"]!.GetValue<double>()).ToList();
+        Assert.Equal(savings.OrderByDescending(v => v), savings); // --sort savings by default
+
+        var table = await ProgramRun.RunAsync("resorcerer-profiler", Args());
+        Assert.True(table.ExitCode == 0, table.Stderr);
+        Assert.StartsWith("WORKLOAD", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("5 container(s);", table.Stdout, StringComparison.Ordinal);
+
+        var bad = await ProgramRun.RunAsync("resorcerer-profiler", Args("--format", "pdf"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--format 'pdf' is not one of table, json, csv", bad.Stderr, StringComparison.Ordinal);
+        var noRedis = await ProgramRun.RunAsync("resorcerer-profiler",
+            ["report", "--redis", $"127.0.0.1:{ServerProcess.FreePort()},connectTimeout=500", "--prometheus-url", cluster.Prometheus.Url.ToString()]);
+        Assert.Equal(1, noRedis.ExitCode);
+        Assert.Contains("cannot read the profiles from Redis", noRedis.Stderr, StringComparison.Ordinal);
+    }
 }
