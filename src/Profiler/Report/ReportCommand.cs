@@ -18,13 +18,14 @@ public static class ReportCommand
         new("redis", S + "Redis", "StackExchange.Redis configuration string of the Redis that holds the profiles. Required.", "CONFIG"),
         new("prometheus-url", S + "PrometheusUrl", "Base URL of the Prometheus that holds kube-state-metrics (the pods' requests and owners). Required.", "URL"),
         new("namespace", S + "Namespace", "Only this namespace's workloads.", "NS"),
-        new("format", S + "Format", "table (for people), json (the same as GET /api/v1/report) or csv.", "table|json|csv", "table"),
+        new("format", S + "Format", "table (for people), json (the same as GET /api/v1/report), csv, or patches: with --output, one strategic-merge patch per workload and a kustomization.yaml, to commit beside the manifests.", "table|json|csv|patches", "table"),
+        new("output", S + "Output", "Directory the patches are written to (--format patches); made if missing.", "DIR"),
         new("sort", S + "Sort", "savings (most saved first), risk (under-provisioned first) or name.", "savings|risk|name", "savings"),
         new("cpu-price-per-core-hour", S + "CpuPricePerCoreHour", "Price of one core for an hour (default: OpenCost's default on-demand price, GCP us-central1).", "PRICE", "0.031611"),
         new("memory-price-per-gib-hour", S + "MemoryPricePerGibHour", "Price of one GiB of memory for an hour (default: OpenCost's default on-demand price).", "PRICE", "0.004237"),
     ];
 
-    public const string Usage = "resorcerer-profiler report --redis CONFIG --prometheus-url URL [--namespace NS] [--format table|json|csv] [--sort savings|risk|name]";
+    public const string Usage = "resorcerer-profiler report --redis CONFIG --prometheus-url URL [--namespace NS] [--format table|json|csv|patches --output DIR] [--sort savings|risk|name]";
 
     public const string Description =
         """
@@ -54,6 +55,7 @@ public static class ReportCommand
         var prometheusUrl = values.GetValueOrDefault(S + "PrometheusUrl");
         var namespaceName = values.GetValueOrDefault(S + "Namespace");
         var format = values.GetValueOrDefault(S + "Format") ?? "table";
+        var output = values.GetValueOrDefault(S + "Output");
         var sort = values.GetValueOrDefault(S + "Sort") ?? "savings";
         var cpuPrice = Price(values.GetValueOrDefault(S + "CpuPricePerCoreHour"), Prices.Default.CpuPerCoreHour);
         var memoryPrice = Price(values.GetValueOrDefault(S + "MemoryPricePerGibHour"), Prices.Default.MemoryPerGibHour);
@@ -62,7 +64,8 @@ public static class ReportCommand
             : RedisSettings.Check(redis) is { } redisProblem ? $"--redis: {redisProblem}"
             : !Uri.TryCreate(prometheusUrl, UriKind.Absolute, out var prometheus) || prometheus.Scheme is not ("http" or "https") ? "--prometheus-url is required: an http:// or https:// URL"
             : namespaceName is not null && !Resorcerer.Workloads.WorkloadNaming.IsNamespaceName(namespaceName) ? $"--namespace '{namespaceName}' is not a valid namespace name"
-            : !ReportFormats.Names.Contains(format) ? $"--format '{format}' is not one of {string.Join(", ", ReportFormats.Names)}"
+            : format != "patches" && !ReportFormats.Names.Contains(format) ? $"--format '{format}' is not one of {string.Join(", ", ReportFormats.Names)}, patches"
+            : format == "patches" && string.IsNullOrWhiteSpace(output) ? "--format patches needs --output DIR, the directory to write the patches to"
             : !ReportFormats.Sorts.Contains(sort) ? $"--sort '{sort}' is not one of {string.Join(", ", ReportFormats.Sorts)}"
             : cpuPrice is null ? "--cpu-price-per-core-hour must be a price of 0 or more"
             : memoryPrice is null ? "--memory-price-per-gib-hour must be a price of 0 or more"
@@ -96,6 +99,27 @@ public static class ReportCommand
         {
             stderr.WriteLine($"resorcerer-profiler report: cannot read the pods' requests from Prometheus at {prometheusUrl}: {e.Message}");
             return 1;
+        }
+
+        if (format == "patches")
+        {
+            try
+            {
+                Directory.CreateDirectory(output!);
+                var files = ReportPatches.Write(report);
+                foreach (var (name, content) in files)
+                {
+                    await File.WriteAllTextAsync(Path.Combine(output!, name), content);
+                }
+
+                stdout.WriteLine($"{files.Count - 1} patch(es) and kustomization.yaml written to {output}");
+                return 0;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"resorcerer-profiler report: cannot write the patches to --output '{output}': {e.Message}");
+                return 2;
+            }
         }
 
         stdout.Write(ReportFormats.Write(ReportFormats.Sorted(report, sort), format, now, prices));

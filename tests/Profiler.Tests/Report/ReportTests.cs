@@ -103,6 +103,24 @@ public sealed class ReportTests(ClusterFixture cluster)
         Assert.StartsWith("WORKLOAD", table.Stdout, StringComparison.Ordinal);
         Assert.Contains("5 container(s);", table.Stdout, StringComparison.Ordinal);
 
+        var directory = Directory.CreateTempSubdirectory("resorcerer-patches-").FullName;
+        try
+        {
+            var patches = await ProgramRun.RunAsync("resorcerer-profiler", Args("--format", "patches", "--output", directory));
+            Assert.True(patches.ExitCode == 0, patches.Stderr);
+            Assert.Equal(["kustomization.yaml", "shop-daemonset-agent.yaml", "shop-deployment-legacy.yaml", "shop-deployment-web.yaml", "shop-statefulset-db.yaml"],
+                Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.Contains("4 patch(es) and kustomization.yaml written", patches.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        var noOutput = await ProgramRun.RunAsync("resorcerer-profiler", Args("--format", "patches"));
+        Assert.Equal(2, noOutput.ExitCode);
+        Assert.Contains("--format patches needs --output DIR", noOutput.Stderr, StringComparison.Ordinal);
+
         var bad = await ProgramRun.RunAsync("resorcerer-profiler", Args("--format", "pdf"));
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--format 'pdf' is not one of table, json, csv", bad.Stderr, StringComparison.Ordinal);
