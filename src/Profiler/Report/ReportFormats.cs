@@ -10,7 +10,7 @@ namespace Resorcerer.Profiler.Report;
 /// <summary>The report written as a person reads it (table) or as tools read it (json, csv).</summary>
 public static class ReportFormats
 {
-    public static IReadOnlyList<string> Names { get; } = ["table", "json", "csv"];
+    public static IReadOnlyList<string> Names { get; } = ["table", "json", "csv", "yaml", "markdown"];
 
     public static IReadOnlyList<string> Sorts { get; } = ["savings", "risk", "name"];
 
@@ -32,6 +32,8 @@ public static class ReportFormats
     {
         "json" => JsonSerializer.Serialize(new { generatedAt, prices, containers = lines }, Json) + "\n",
         "csv" => Csv(lines),
+        "yaml" => Yaml(lines, generatedAt, prices),
+        "markdown" => Markdown(lines),
         _ => Table(lines),
     };
 
@@ -61,6 +63,79 @@ public static class ReportFormats
         var total = lines.Sum(l => l.MonthlySavings);
         text.AppendLine(CultureInfo.InvariantCulture, $"{lines.Count} container(s); {lines.Count(l => l.Status == ReportStatus.Waste)} waste, " +
             $"{lines.Count(l => l.Status == ReportStatus.Risk)} at risk; net {total:0.00} a month");
+        return text.ToString();
+    }
+
+    /// <summary>The JSON answer's document as YAML: the same fields, names and values.</summary>
+    private static string Yaml(IReadOnlyList<ContainerReport> lines, DateTimeOffset generatedAt, Prices prices)
+    {
+        var document = JsonSerializer.SerializeToNode(new { generatedAt, prices, containers = lines }, Json)!;
+        var yaml = new StringBuilder();
+        WriteYaml(yaml, document, 0, inList: false);
+        return yaml.ToString();
+    }
+
+    private static void WriteYaml(StringBuilder yaml, System.Text.Json.Nodes.JsonNode? node, int depth, bool inList)
+    {
+        var indent = new string(' ', depth * 2);
+        switch (node)
+        {
+            case System.Text.Json.Nodes.JsonObject map:
+                var first = true;
+                foreach (var (key, value) in map)
+                {
+                    yaml.Append(inList && first ? string.Empty : indent).Append(key).Append(':');
+                    first = false;
+                    if (value is System.Text.Json.Nodes.JsonObject { Count: > 0 } or System.Text.Json.Nodes.JsonArray { Count: > 0 })
+                    {
+                        yaml.Append('\n');
+                        WriteYaml(yaml, value, depth + 1, inList: false);
+                    }
+                    else
+                    {
+                        yaml.Append(' ').Append(Scalar(value)).Append('\n');
+                    }
+                }
+
+                break;
+            case System.Text.Json.Nodes.JsonArray list:
+                foreach (var item in list)
+                {
+                    yaml.Append(indent).Append("- ");
+                    if (item is System.Text.Json.Nodes.JsonObject)
+                    {
+                        WriteYaml(yaml, item, depth + 1, inList: true);
+                    }
+                    else
+                    {
+                        yaml.Append(Scalar(item)).Append('\n');
+                    }
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>A JSON scalar as YAML: numbers and booleans as they are, null as null, strings quoted as JSON quotes them.</summary>
+    private static string Scalar(System.Text.Json.Nodes.JsonNode? value) => value switch
+    {
+        null => "null",
+        System.Text.Json.Nodes.JsonObject => "{}",
+        System.Text.Json.Nodes.JsonArray => "[]",
+        _ => value.ToJsonString(Json),
+    };
+
+    private static string Markdown(IReadOnlyList<ContainerReport> lines)
+    {
+        var text = new StringBuilder("| workload | container | pods | CPU now | CPU recommended | memory now | memory recommended | saves cores | saves GiB | per month | status |\n")
+            .Append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        foreach (var l in lines)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {l.Workload} | {l.Container} | {l.Replicas} | {Cpu(l.Cpu.Request)} | {Cpu(l.Cpu.RecommendedRequest)} | ")
+                .Append(CultureInfo.InvariantCulture, $"{Memory(l.Memory.Request)} | {Memory(l.Memory.RecommendedRequest)} | {l.CpuSavingsCores:0.###} | {l.MemorySavingsGib:0.###} | ")
+                .Append(CultureInfo.InvariantCulture, $"{l.MonthlySavings:0.00} | {l.Status} |\n");
+        }
+
         return text.ToString();
     }
 

@@ -98,6 +98,21 @@ public sealed class ReportTests(ClusterFixture cluster)
         var savings = containers.Select(c => c!["monthlySavings"]!.GetValue<double>()).ToList();
         Assert.Equal(savings.OrderByDescending(v => v), savings); // --sort savings by default
 
+        var yaml = await ProgramRun.RunAsync("resorcerer-profiler", Args("--format", "yaml"));
+        Assert.True(yaml.ExitCode == 0, yaml.Stderr);
+        var fromYaml = (Dictionary<object, object>)new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<object>(yaml.Stdout)!;
+        var yamlContainers = (List<object>)fromYaml["containers"];
+        Assert.Equal(containers.Select(c => c!["workload"]!.GetValue<string>() + "/" + c["container"]!.GetValue<string>()),
+            yamlContainers.Cast<Dictionary<object, object>>().Select(c => $"{c["workload"]}/{c["container"]}"));
+        Assert.Equal(containers.Select(c => c!["monthlySavings"]!.GetValue<double>()),
+            yamlContainers.Cast<Dictionary<object, object>>().Select(c => double.Parse((string)c["monthlySavings"], System.Globalization.CultureInfo.InvariantCulture)));
+
+        var markdown = await ProgramRun.RunAsync("resorcerer-profiler", Args("--format", "markdown"));
+        Assert.True(markdown.ExitCode == 0, markdown.Stderr);
+        var mdRows = markdown.Stdout.TrimEnd('\n').Split('\n');
+        Assert.Equal(2 + 5, mdRows.Length); // header, rule, one row per container
+        Assert.All(mdRows, row => Assert.Equal(12, row.Count(ch => ch == '|')));
+
         var table = await ProgramRun.RunAsync("resorcerer-profiler", Args());
         Assert.True(table.ExitCode == 0, table.Stderr);
         Assert.StartsWith("WORKLOAD", table.Stdout, StringComparison.Ordinal);
@@ -123,7 +138,7 @@ public sealed class ReportTests(ClusterFixture cluster)
 
         var bad = await ProgramRun.RunAsync("resorcerer-profiler", Args("--format", "pdf"));
         Assert.Equal(2, bad.ExitCode);
-        Assert.Contains("--format 'pdf' is not one of table, json, csv", bad.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--format 'pdf' is not one of table, json, csv, yaml, markdown, patches", bad.Stderr, StringComparison.Ordinal);
         var noRedis = await ProgramRun.RunAsync("resorcerer-profiler",
             ["report", "--redis", $"127.0.0.1:{ServerProcess.FreePort()},connectTimeout=500", "--prometheus-url", cluster.Prometheus.Url.ToString()]);
         Assert.Equal(1, noRedis.ExitCode);
