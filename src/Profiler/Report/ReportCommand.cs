@@ -18,14 +18,14 @@ public static class ReportCommand
         new("redis", S + "Redis", "StackExchange.Redis configuration string of the Redis that holds the profiles. Required.", "CONFIG"),
         new("prometheus-url", S + "PrometheusUrl", "Base URL of the Prometheus that holds kube-state-metrics (the pods' requests and owners). Required.", "URL"),
         new("namespace", S + "Namespace", "Only this namespace's workloads.", "NS"),
-        new("format", S + "Format", "table (for people), json (the same as GET /api/v1/report), yaml (the same document), csv, markdown, or patches: with --output, one strategic-merge patch per workload and a kustomization.yaml, to commit beside the manifests.", "table|json|yaml|csv|markdown|patches", "table"),
+        new("format", S + "Format", "table (for people), json (the same as GET /api/v1/report), yaml (the same document), csv, markdown, html (one self-contained file with bar plots, to mail), or patches: with --output, one strategic-merge patch per workload and a kustomization.yaml, to commit beside the manifests.", "table|json|yaml|csv|markdown|html|patches", "table"),
         new("output", S + "Output", "Directory the patches are written to (--format patches); made if missing.", "DIR"),
         new("sort", S + "Sort", "savings (most saved first), risk (under-provisioned first) or name.", "savings|risk|name", "savings"),
         new("cpu-price-per-core-hour", S + "CpuPricePerCoreHour", "Price of one core for an hour (default: OpenCost's default on-demand price, GCP us-central1).", "PRICE", "0.031611"),
         new("memory-price-per-gib-hour", S + "MemoryPricePerGibHour", "Price of one GiB of memory for an hour (default: OpenCost's default on-demand price).", "PRICE", "0.004237"),
     ];
 
-    public const string Usage = "resorcerer-profiler report --redis CONFIG --prometheus-url URL [--namespace NS] [--format table|json|yaml|csv|markdown|patches --output DIR] [--sort savings|risk|name]";
+    public const string Usage = "resorcerer-profiler report --redis CONFIG --prometheus-url URL [--namespace NS] [--format table|json|yaml|csv|markdown|html|patches --output DIR] [--sort savings|risk|name]";
 
     public const string Description =
         """

@@ -10,7 +10,7 @@ namespace Resorcerer.Profiler.Report;
 /// <summary>The report written as a person reads it (table) or as tools read it (json, csv).</summary>
 public static class ReportFormats
 {
-    public static IReadOnlyList<string> Names { get; } = ["table", "json", "csv", "yaml", "markdown"];
+    public static IReadOnlyList<string> Names { get; } = ["table", "json", "csv", "yaml", "markdown", "html"];
 
     public static IReadOnlyList<string> Sorts { get; } = ["savings", "risk", "name"];
 
@@ -34,6 +34,7 @@ public static class ReportFormats
         "csv" => Csv(lines),
         "yaml" => Yaml(lines, generatedAt, prices),
         "markdown" => Markdown(lines),
+        "html" => ReportHtml.Write(lines, generatedAt, prices),
         _ => Table(lines),
     };
 

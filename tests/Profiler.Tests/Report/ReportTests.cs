@@ -113,6 +113,15 @@ public sealed class ReportTests(ClusterFixture cluster)
         Assert.Equal(2 + 5, mdRows.Length); // header, rule, one row per container
         Assert.All(mdRows, row => Assert.Equal(12, row.Count(ch => ch == '|')));
 
+        var html = await ProgramRun.RunAsync("resorcerer-profiler", Args("--format", "html"));
+        Assert.True(html.ExitCode == 0, html.Stderr);
+        Assert.StartsWith("<!DOCTYPE html>", html.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2 * 5, System.Text.RegularExpressions.Regex.Count(html.Stdout, "<svg ")); // CPU and memory per container
+        Assert.True(System.Text.RegularExpressions.Regex.Count(html.Stdout, "<rect class=\"bar\"") >= 5 * 2 * 2); // at least recommended and a usage bar each
+        // Self-contained: nothing to fetch (the only URL is SVG's namespace name), no script.
+        Assert.All(System.Text.RegularExpressions.Regex.Matches(html.Stdout, "https?://[^\"]*").Select(m => m.Value), url => Assert.Equal("http://www.w3.org/2000/svg", url));
+        Assert.DoesNotContain("<script", html.Stdout, StringComparison.OrdinalIgnoreCase);
+
         var table = await ProgramRun.RunAsync("resorcerer-profiler", Args());
         Assert.True(table.ExitCode == 0, table.Stderr);
         Assert.StartsWith("WORKLOAD", table.Stdout, StringComparison.Ordinal);
@@ -138,7 +147,7 @@ public sealed class ReportTests(ClusterFixture cluster)
 
         var bad = await ProgramRun.RunAsync("resorcerer-profiler", Args("--format", "pdf"));
         Assert.Equal(2, bad.ExitCode);
-        Assert.Contains("--format 'pdf' is not one of table, json, csv, yaml, markdown, patches", bad.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--format 'pdf' is not one of table, json, csv, yaml, markdown, html, patches", bad.Stderr, StringComparison.Ordinal);
         var noRedis = await ProgramRun.RunAsync("resorcerer-profiler",
             ["report", "--redis", $"127.0.0.1:{ServerProcess.FreePort()},connectTimeout=500", "--prometheus-url", cluster.Prometheus.Url.ToString()]);
         Assert.Equal(1, noRedis.ExitCode);
