@@ -146,6 +146,21 @@ public static class CommandLine
         }
     }
 
+    /// <summary>
+    /// A subcommand's settings: its <c>RESORCERER_*</c> variables from this process's environment, with the parsed
+    /// flags over them (flags win).
+    /// </summary>
+    public static Dictionary<string, string?> Settings(CommandLineResult cli, IReadOnlyList<CliOption> options)
+    {
+        var values = new Dictionary<string, string?>(FromEnvironment(options, Environment.GetEnvironmentVariables()), StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in cli.Values)
+        {
+            values[key] = value;
+        }
+
+        return values;
+    }
+
     /// <summary>Help text: usage, description and one entry per option with its variable and default.</summary>
     public static string Help(string usage, string description, IReadOnlyList<CliOption> options, string? footer = null)
     {

@@ -38,11 +38,7 @@ public static class GraphCommand
         }
 
         // RESORCERER_* variables as the help says (the profiler's own RESORCERER_REDIS works here too); flags win.
-        var values = new Dictionary<string, string?>(CommandLine.FromEnvironment(Options, Environment.GetEnvironmentVariables()), StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in cli.Values)
-        {
-            values[key] = value;
-        }
+        var values = CommandLine.Settings(cli, Options);
 
         var redis = values.GetValueOrDefault(S + "Redis");
         var format = values.GetValueOrDefault(S + "Format") ?? "dot";

@@ -45,11 +45,7 @@ public static class ReportCommand
             return 0;
         }
 
-        var values = new Dictionary<string, string?>(CommandLine.FromEnvironment(Options, Environment.GetEnvironmentVariables()), StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in cli.Values)
-        {
-            values[key] = value;
-        }
+        var values = CommandLine.Settings(cli, Options);
 
         var redis = values.GetValueOrDefault(S + "Redis");
         var prometheusUrl = values.GetValueOrDefault(S + "PrometheusUrl");
