@@ -74,10 +74,7 @@ public sealed class RedisProfileStore : IProfileStore, IProfileFeed
         var database = _redis.GetDatabase();
         var workload = profile.Workload;
         var json = ProfileJson.Serialize(profile);
-        // The namespace's listing and its keys live in different slots: two commands, sent together.
-        await Task.WhenAll(
-            database.SetAddAsync(RedisKeys.Namespaces, workload.Namespace),
-            database.ScriptEvaluateAsync(PutScript, NamespaceKeys(workload), [json, workload.ToString()])).WaitAsync(cancellationToken);
+        await WriteV2Async(database, workload, json, cancellationToken);
         if (WriteV1 && Volatile.Read(ref _v1Refused) == 0)
         {
             await WriteV1Async(database, workload, transaction =>
@@ -208,8 +205,7 @@ public sealed class RedisProfileStore : IProfileStore, IProfileFeed
                 }
 
                 var workload = missing[i];
-                await database.SetAddAsync(RedisKeys.Namespaces, workload.Namespace).WaitAsync(cancellationToken);
-                await database.ScriptEvaluateAsync(PutScript, NamespaceKeys(workload), [values[i], workload.ToString()]).WaitAsync(cancellationToken);
+                await WriteV2Async(database, workload, values[i], cancellationToken);
                 Announce(workload.Namespace);
                 copied++;
             }
@@ -217,6 +213,13 @@ public sealed class RedisProfileStore : IProfileStore, IProfileFeed
 
         return copied;
     }
+
+    /// <summary>The v2 write: the namespace listed, and the profile, its index entry and the counter in one script.</summary>
+    private static Task WriteV2Async(IDatabase database, WorkloadRef workload, RedisValue json, CancellationToken cancellationToken) =>
+        // The namespace's listing and its keys live in different slots: two commands, sent together.
+        Task.WhenAll(
+            database.SetAddAsync(RedisKeys.Namespaces, workload.Namespace),
+            database.ScriptEvaluateAsync(PutScript, NamespaceKeys(workload), [json, workload.ToString()])).WaitAsync(cancellationToken);
 
     private static RedisKey[] NamespaceKeys(WorkloadRef workload) =>
         [RedisKeys.Profile(workload), RedisKeys.ProfileIndex(workload.Namespace), RedisKeys.ChangeCount(workload.Namespace)];
