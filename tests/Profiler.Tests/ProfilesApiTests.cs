@@ -28,11 +28,8 @@ public sealed class ProfilesApiTests(RedisFixture redis) : IClassFixture<RedisFi
     [Fact]
     public async Task Profiles_are_listed_by_namespace_read_one_by_one_and_bad_requests_are_named()
     {
-        var options = RedisSettings.Parse(redis.Redis.Configuration);
-        options.AllowAdmin = true;
-        await using (var connection = await ConnectionMultiplexer.ConnectAsync(options))
+        await using (var connection = await redis.ConnectEmptiedAsync())
         {
-            await connection.GetServers()[0].FlushAllDatabasesAsync();
             var store = new RedisProfileStore(connection, NullLogger<RedisProfileStore>.Instance);
             await store.PutAsync(Profile("shop", "Deployment", "web", 250), CancellationToken.None);
             await store.PutAsync(Profile("shop", "StatefulSet", "db", 1500), CancellationToken.None);

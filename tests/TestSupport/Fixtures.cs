@@ -1,4 +1,6 @@
 using Resorcerer.DevKit;
+using Resorcerer.Storage;
+using StackExchange.Redis;
 using Xunit;
 
 namespace Resorcerer.TestSupport;
@@ -11,6 +13,16 @@ public sealed class RedisFixture : IAsyncLifetime
     public IRedisUnderTest Redis => _redis ?? throw new InvalidOperationException("Redis is not started");
 
     public async Task InitializeAsync() => _redis = await TestServers.StartRedisAsync();
+
+    /// <summary>A connection to the fixture's Redis, emptied first: each test starts from no keys.</summary>
+    public async Task<ConnectionMultiplexer> ConnectEmptiedAsync()
+    {
+        var options = RedisSettings.Parse(Redis.Configuration);
+        options.AllowAdmin = true;
+        var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        await connection.GetServers()[0].FlushAllDatabasesAsync();
+        return connection;
+    }
 
     public async Task DisposeAsync()
     {

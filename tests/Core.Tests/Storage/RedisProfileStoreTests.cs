@@ -15,10 +15,7 @@ public sealed class RedisProfileStoreTests(RedisFixture fixture) : IClassFixture
 
     public async Task InitializeAsync()
     {
-        var options = RedisSettings.Parse(fixture.Redis.Configuration);
-        options.AllowAdmin = true;
-        _redis = await ConnectionMultiplexer.ConnectAsync(options);
-        await _redis.GetServers()[0].FlushAllDatabasesAsync();
+        _redis = await fixture.ConnectEmptiedAsync();
         _store = new RedisProfileStore(_redis, NullLogger<RedisProfileStore>.Instance);
     }
 

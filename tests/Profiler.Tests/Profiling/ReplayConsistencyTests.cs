@@ -91,10 +91,7 @@ public sealed class ReplayConsistencyTests(RedisFixture redis) : IClassFixture<R
             ConnectionWindow = Configuration.Duration.FromSeconds(0),
             Strategy = strategy,
         });
-        var settings = RedisSettings.Parse(redis.Redis.Configuration);
-        settings.AllowAdmin = true;
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(settings);
-        await connection.GetServers()[0].FlushAllDatabasesAsync();
+        await using var connection = await redis.ConnectEmptiedAsync();
         var store = new RedisProfileStore(connection, NullLogger<RedisProfileStore>.Instance);
         var checkpoints = RedisCheckpointStore.Create(connection, options);
         var source = new SeriesUsageSource(series);
