@@ -17,7 +17,7 @@ public sealed class WebhookMetrics
 
     // Label children looked up once: the set of outcomes and reasons is small and fixed by the code.
     private readonly ConcurrentDictionary<(string Kind, string Reason), Counter.Child> _byOutcome = new();
-    private readonly ConcurrentDictionary<string, Counter.Child> _byLookup = new();
+    private readonly Counter.Child _found, _absent, _notLoaded;
 
     public WebhookMetrics(IMetricFactory factory)
     {
@@ -28,6 +28,7 @@ public sealed class WebhookMetrics
             new HistogramConfiguration { Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
         _lookups = factory.CreateCounter("resorcerer_webhook_profile_lookups_total",
             "Profile lookups by result: found, absent (no profile for the workload), not_loaded (before the first sync with Redis).", ["result"]);
+        (_found, _absent, _notLoaded) = (_lookups.WithLabels("found"), _lookups.WithLabels("absent"), _lookups.WithLabels("not_loaded"));
         _syncs = factory.CreateCounter("resorcerer_webhook_profile_syncs_total",
             "Syncs of the in-memory profiles with Redis, by result (ok, error).", ["result"]);
         _syncDuration = factory.CreateHistogram("resorcerer_webhook_profile_sync_duration_seconds",
@@ -46,7 +47,13 @@ public sealed class WebhookMetrics
         _duration.Observe(elapsed.TotalSeconds);
     }
 
-    public void ProfileLookup(string result) => _byLookup.GetOrAdd(result, key => _lookups.WithLabels(key)).Inc();
+    /// <summary>Counts one lookup: found, absent or not_loaded (the three children made once, as each admission counts one).</summary>
+    public void ProfileLookup(string result) => (result switch
+    {
+        "found" => _found,
+        "absent" => _absent,
+        _ => _notLoaded,
+    }).Inc();
 
     public void ProfileSync(bool ok, TimeSpan elapsed)
     {
