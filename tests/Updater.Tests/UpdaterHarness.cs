@@ -96,6 +96,9 @@ public sealed class UpdaterHarness : IAsyncDisposable
     public Task StoreAsync(WorkloadProfile profile) =>
         new RedisProfileStore(_redis, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisProfileStore>.Instance).PutAsync(profile, CancellationToken.None);
 
+    /// <summary>The updater's log of its actions in Redis, as the dashboard reads it.</summary>
+    public IUpdateLog Updates => _services.GetRequiredService<IUpdateLog>();
+
     /// <summary>Runs one pass once the updater's watch has seen every change the API server made.</summary>
     public async Task<PassReport> PassAsync()
     {

@@ -41,6 +41,12 @@ public static class RedisKeys
     public static string MemoryPressure(string @namespace) => V1.Prefix + "memory-pressure:" + @namespace;
 
     /// <summary>
+    /// Sorted set of the updater's recent actions in one namespace (resizes and evictions, with their results), scored
+    /// by Unix seconds; members are JSON. The dashboard shows them on each workload's page.
+    /// </summary>
+    public static string Updates(string @namespace) => Slot(@namespace) + "updates";
+
+    /// <summary>
     /// The v1 layout, still written beside v2 (except on a Redis Cluster, where its transaction spans slots) so that
     /// readers of v1 keep working until they move; see docs/design.md.
     /// </summary>

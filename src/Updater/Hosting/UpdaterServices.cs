@@ -26,6 +26,7 @@ public static class UpdaterServices
             ConnectionMultiplexer.Connect(RedisSettings.Parse(provider.GetRequiredService<UpdaterOptions>().Redis!)));
         services.AddSingleton<IProfileReader, RedisProfileStore>();
         services.AddSingleton<IMemoryPressureLog>(provider => new RedisMemoryPressureLog(provider.GetRequiredService<IConnectionMultiplexer>()));
+        services.AddSingleton<IUpdateLog>(provider => new RedisUpdateLog(provider.GetRequiredService<IConnectionMultiplexer>()));
 
         services.AddSingleton<Func<IKubernetes>>(_ =>
         {

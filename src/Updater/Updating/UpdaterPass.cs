@@ -30,6 +30,7 @@ public sealed class UpdaterPass(
     IWorkingSetSource workingSets,
     IPodActions actions,
     IMemoryPressureLog pressure,
+    IUpdateLog updates,
     WorkloadTracker tracker,
     UpdaterMetrics metrics,
     IOptions<UpdaterOptions> options,
@@ -86,6 +87,7 @@ public sealed class UpdaterPass(
             outcomes.Add(outcome);
         }
 
+        await RecordAsync(outcomes, now, cancellationToken);
         tracker.ForgetPodsExcept(pods.Select(p => p.Uid));
         var report = new PassReport(now, time.GetElapsedTime(started), outcomes);
         metrics.Pass(report, tracker.InFlightCount, tracker.BackedOffCount(now));
@@ -167,6 +169,24 @@ public sealed class UpdaterPass(
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
         {
             logger.LogWarning("Could not record the memory pressure of {Pod} for the profiler: {Error}. Its profile will learn of it only from usage", pod, e.Message);
+        }
+    }
+
+    /// <summary>What counts as done, tried or refused in the log the dashboard reads; a failure to record is logged, the actions stand.</summary>
+    private async Task RecordAsync(IReadOnlyList<PodOutcome> outcomes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var group in outcomes.Where(o => o.Result is "done" or "refused" or "failed" or "dry_run").GroupBy(o => o.Pod.Namespace))
+        {
+            var records = group.Select(o => new UpdateRecord(now.ToUnixTimeSeconds(), o.Pod.Workload!.ToString(), o.Pod.Name,
+                o.Action.ToString().ToLowerInvariant(), o.Reason, o.Result, o.Message)).ToList();
+            try
+            {
+                await updates.RecordAsync(group.Key, records, cancellationToken);
+            }
+            catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                logger.LogWarning("Could not record {Count} action(s) in {Namespace} for the dashboard: {Error}", records.Count, group.Key, e.Message);
+            }
         }
     }
 
