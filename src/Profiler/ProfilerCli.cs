@@ -35,6 +35,7 @@ public static class ProfilerCli
         new("urls", "urls", "Where the health and metrics endpoints listen when running continuously.", "URLS", "http://0.0.0.0:8080"),
         new("cpu-price-per-core-hour", S + "CpuPricePerCoreHour", "Price of one core for an hour, for the money columns of GET /api/v1/report (default: OpenCost's default on-demand price, GCP us-central1).", "PRICE", "0.031611"),
         new("memory-price-per-gib-hour", S + "MemoryPricePerGibHour", "Price of one GiB of memory for an hour, for the report (default: OpenCost's default on-demand price).", "PRICE", "0.004237"),
+        new("dashboard-cache", S + "DashboardCache", "How long the dashboard (at / on --urls) reuses the report it read from Redis and Prometheus; 0s reads them for every page.", "DURATION", "30s"),
         new("watcher-urls", S + "WatcherUrls", "Where the load-watcher API for Trimaran's scheduler plugins listens (GET /watcher[?host=NODE], /watcher/health), on every replica; empty turns it off.", "URLS", ProfilerOptions.DefaultWatcherUrls),
         new("node-label", S + "NodeLabel", "Label of the node series (recording rules, node-exporter, cAdvisor) that names the node, as the scheduler knows it: 'instance' where it is relabelled to the node name (kube-prometheus does for node-exporter), 'node' for the kubelet's cAdvisor series, 'nodename' for node_uname_info joins.", "LABEL", "instance"),
         new("watcher-refresh", S + "WatcherRefresh", "How often the node load (15m, 10m and 5m windows) is read from Prometheus.", "DURATION", "1m"),

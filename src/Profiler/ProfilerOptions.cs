@@ -73,6 +73,12 @@ public sealed class ProfilerOptions : IPrometheusSettings, ILeaderElectionSettin
     /// <summary>Price of a GiB of memory for an hour (OpenCost's default on-demand price).</summary>
     public double MemoryPricePerGibHour { get; set; } = Report.Prices.Default.MemoryPerGibHour;
 
+    /// <summary>The prices of <see cref="CpuPricePerCoreHour"/> and <see cref="MemoryPricePerGibHour"/>.</summary>
+    public Report.Prices Prices => new(CpuPricePerCoreHour, MemoryPricePerGibHour);
+
+    /// <summary>How long the dashboard reuses the report it read (profiles and running requests), so that paging and sorting stay fast.</summary>
+    public Duration DashboardCache { get; set; } = Duration.FromSeconds(30);
+
     public const string DefaultWatcherUrls = "http://0.0.0.0:2020";
 
     /// <summary>Where the load-watcher API for scheduler plugins listens; empty turns it off.</summary>
@@ -170,6 +176,8 @@ public sealed class ProfilerOptionsValidator : IValidateOptions<ProfilerOptions>
             $"--cpu-price-per-core-hour {options.CpuPricePerCoreHour} must be a price of 0 or more");
         Require(options.MemoryPricePerGibHour >= 0 && double.IsFinite(options.MemoryPricePerGibHour),
             $"--memory-price-per-gib-hour {options.MemoryPricePerGibHour} must be a price of 0 or more");
+        Require(options.DashboardCache >= Duration.FromSeconds(0) && options.DashboardCache <= Duration.FromMinutes(10),
+            $"--dashboard-cache {options.DashboardCache} is out of range: use 0s (read every time) to 10m");
         Require(options.WatcherRefresh >= Duration.FromSeconds(10) && options.WatcherRefresh <= Duration.FromMinutes(10),
             $"--watcher-refresh {options.WatcherRefresh} is out of range: use 10s to 10m");
         Require(options.MaxPointsPerQuery is >= 10 and <= 11_000,

@@ -2,6 +2,7 @@ using k8s;
 using Microsoft.Extensions.Options;
 using Resorcerer.Hosting;
 using Resorcerer.Profiler.Connections;
+using Resorcerer.Profiler.Dashboard;
 using Resorcerer.Profiler.NodeLoad;
 using Resorcerer.Profiler.Profiling;
 using Resorcerer.Profiler.Prometheus;
@@ -33,6 +34,9 @@ public static class ProfilerServices
         });
         services.AddSingleton<PrometheusUsageSource>();
         services.AddSingleton<Report.RunningResources>();
+        services.AddSingleton<Dashboard.DashboardReports>();
+        services.AddSingleton<Dashboard.UsageHistoryReader>();
+        services.AddSingleton<IUpdateLog>(provider => new RedisUpdateLog(provider.GetRequiredService<IConnectionMultiplexer>()));
         services.AddSingleton<IMemoryPressureLog>(provider => new RedisMemoryPressureLog(provider.GetRequiredService<IConnectionMultiplexer>()));
         // The updater's memory guard tells of pressure it acted on; it is learned from as OOM kills are.
         services.AddSingleton<IUsageSource>(provider => ActivatorUtilities.CreateInstance<PressureAwareUsageSource>(
@@ -100,6 +104,7 @@ public static class ProfilerServices
         }
 
         app.MapProfilesApi();
+        app.MapDashboard();
         app.MapGet("/api/v1/graph", async (string? @namespace, IProfileStore store, CancellationToken cancellationToken) =>
         {
             if (@namespace is not null && !WorkloadNaming.IsNamespaceName(@namespace))

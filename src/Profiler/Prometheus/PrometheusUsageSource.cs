@@ -63,6 +63,16 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
         UsageResource resource, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken) =>
         await ReadRangeAsync(selector => UsageQuery(resource, selector), namespaces, window, cancellationToken);
 
+    /// <summary>
+    /// One workload's usage at <paramref name="step"/>: the pods of its namespace whose names start with the workload's
+    /// name and a dash (what its controller names them), in the same time chunks as the profiler's reads. The caller
+    /// keeps the pods its ownership says are the workload's: a longer name with the same start is another workload.
+    /// </summary>
+    public async Task<IReadOnlyList<ContainerUsage>> ReadWorkloadUsageAsync(
+        UsageResource resource, WorkloadRef workload, TimeWindow window, Duration step, CancellationToken cancellationToken) =>
+        await ReadRangeAsync(selector => UsageQuery(resource, $"{selector},pod=~\"{workload.Name.Replace(".", "\\\\.", StringComparison.Ordinal)}-.+\""),
+            [workload.Namespace], window, cancellationToken, step);
+
     public async Task<IReadOnlyList<OomKill>> ReadOomKillsAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
     {
         var points = await ReadRangeAsync(selector => OomQuery(selector, options.Value.Step), namespaces, window, cancellationToken);
@@ -110,9 +120,9 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
     /// window in halves, until the parts fit: the number of queries grows only as far as the data demands.
     /// </summary>
     private async Task<IReadOnlyList<ContainerUsage>> ReadRangeAsync(
-        Func<string, string> query, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
+        Func<string, string> query, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken, Duration? stepOrDefault = null)
     {
-        var step = options.Value.Step.Value;
+        var step = (stepOrDefault ?? options.Value.Step).Value;
         var stepSeconds = (long)step.TotalSeconds;
         var chunk = (long)Math.Min(MaxChunk.TotalSeconds, step.TotalSeconds * options.Value.MaxPointsPerQuery);
         var merged = new Dictionary<ContainerKey, List<Sample>>();
