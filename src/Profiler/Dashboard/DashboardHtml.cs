@@ -174,7 +174,7 @@ public static class DashboardHtml
             {
                 body.Append("<div class=\"plots\">")
                     .Append(Plot($"{name}: CPU", history.Cpu.GetValueOrDefault(name) ?? [], history, container.Cpu, line?.Cpu, 1000, v => Cpu((long)Math.Round(v * 1000))))
-                    .Append(Plot($"{name}: memory", history.Memory.GetValueOrDefault(name) ?? [], history, container.Memory, line?.Memory, 1, v => Memory((long)Math.Round(v))))
+                    .Append(Plot($"{name}: memory", [.. (history.Memory.GetValueOrDefault(name) ?? []).Select(h => h with { P50 = h.P50 / Mi, P95 = h.P95 / Mi, Max = h.Max / Mi })], history, container.Memory, line?.Memory, Mi, v => v >= 1024 ? $"{v / 1024:0.##}Gi" : $"{v:0.#}Mi"))
                     .Append("</div>\n");
             }
 
@@ -275,7 +275,13 @@ public static class DashboardHtml
 
     public static string Cpu(long millicores) => Quantity.FormatMillicores(millicores);
 
-    public static string Memory(long bytes) => Quantity.FormatBytes(bytes);
+    /// <summary>Memory as Kubernetes writes it when it is a whole number of MiB (as recommendations are), else in MiB with a decimal.</summary>
+    public static string Memory(long bytes) => bytes % (1024 * 1024) == 0 || bytes < 1024 * 1024
+        ? Quantity.FormatBytes(bytes)
+        : ((double)bytes / Mi).ToString("0.#", CultureInfo.InvariantCulture) + "Mi";
+
+    /// <summary>The memory plots' unit: MiB, so that their scales end on round numbers of them.</summary>
+    public const double Mi = 1024 * 1024;
 
     private static string Money(double amount) => amount.ToString("$#,##0.00;-$#,##0.00", CultureInfo.InvariantCulture);
 

@@ -31,7 +31,7 @@ public static class DashboardStyle
         th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;white-space:nowrap}
         td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
         th a{color:inherit;text-decoration:none}th a:hover{text-decoration:underline}
-        th[aria-sort=ascending] a::after{content:" \25B2"}th[aria-sort=descending] a::after{content:" \25BC"}
+        th[aria-sort=ascending] a::after{content:" \25B2"/""}th[aria-sort=descending] a::after{content:" \25BC"/""}
         tbody tr:hover{background:#f6f8fa}
         .waste{color:var(--waste)}.risk{color:var(--risk);font-weight:600}.ok{color:var(--ok)}.unset{color:var(--muted)}
         nav.pages{display:flex;gap:16px;margin:12px 0}

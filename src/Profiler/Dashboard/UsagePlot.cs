@@ -48,7 +48,7 @@ public static class UsagePlot
                 .Append(CultureInfo.InvariantCulture, $"<text class=\"tick\" x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{Text(format(value))}</text>");
         }
 
-        var tickHours = span <= 36 * 3600 ? 6 : span <= 4 * 86400 ? 24 : span <= 16 * 86400 ? 48 : 24 * 7;
+        var tickHours = span <= 12 * 3600 ? 2 : span <= 36 * 3600 ? 6 : span <= 4 * 86400 ? 24 : span <= 16 * 86400 ? 48 : 24 * 7;
         for (var t = (start + tickHours * 3600 - 1) / (tickHours * 3600) * (tickHours * 3600); t <= start + span; t += tickHours * 3600)
         {
             var x = X(t);
