@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, and integration tests against real Redis and Prometheus servers
-# (Testcontainers where a Docker engine answers, otherwise the Debian binaries on loopback ports).
+# (Testcontainers where a Docker engine answers, otherwise the Debian binaries on loopback ports), and the
+# dashboard in Debian's headless Chromium. Screenshots of the dashboard's pages are kept in artifacts/screenshots.
 # Ends with the line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
-source scripts/prerequisites.sh
+RESORCERER_NEEDS_CHROMIUM=1 source scripts/prerequisites.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -1,5 +1,5 @@
 # Sourced by demo.sh and test.sh: makes sure this machine has what resorcerer's demo and tests run on.
-# Redis (server, sentinel), Prometheus and VictoriaMetrics come from Debian's packages; the .NET SDK must already be installed.
+# Redis (server, sentinel), Prometheus, VictoriaMetrics (and Chromium for the tests) come from Debian's packages; the .NET SDK must already be installed.
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "error: the .NET SDK (dotnet) is not on PATH; install .NET SDK 10 first." >&2
@@ -11,6 +11,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-sentinel >/dev/null 2>&1 || missing+=(redis-sentinel)
 command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
 { command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || missing+=(prometheus)
+# The dashboard's browser tests drive Debian's Chromium; test.sh asks for it, the demo does not need it.
+if [ -n "${RESORCERER_NEEDS_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then

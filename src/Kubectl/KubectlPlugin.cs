@@ -21,6 +21,8 @@ public static class KubectlPlugin
         Commands:
           resize POD      resize a running container's CPU and memory in place (kubectl resorcerer resize --help)
           update WORKLOAD apply a workload's profile to its running pods now (kubectl resorcerer update --help)
+          report          requests now against recommendations, savings and risk (kubectl resorcerer report --help)
+          dashboard       forward a local port to the dashboard and print its address (kubectl resorcerer dashboard --help)
 
         Common flags: -n/--namespace, --context, --kubeconfig (as kubectl's).
         Install: dotnet tool install --global kubectl-resorcerer (kubectl finds kubectl-resorcerer on PATH).
@@ -32,6 +34,16 @@ public static class KubectlPlugin
 
     private static readonly IReadOnlyDictionary<string, char?> UpdateFlags = new Dictionary<string, char?>(Common) { ["redis"] = null, ["min-change"] = null };
 
+    private static readonly IReadOnlyDictionary<string, char?> ReportFlags = new Dictionary<string, char?>(Common)
+    {
+        ["format"] = 'o', ["sort"] = null, ["release-namespace"] = null, ["service"] = null,
+    };
+
+    private static readonly IReadOnlyDictionary<string, char?> DashboardFlags = new Dictionary<string, char?>
+    {
+        ["context"] = null, ["kubeconfig"] = null, ["port"] = null, ["address"] = null, ["release-namespace"] = null, ["service"] = null, ["kubectl"] = null,
+    };
+
     /// <summary>Resources Kubernetes does not resize in place, as a user might try to give them.</summary>
     private static readonly string[] NotResizable = ["ephemeral-storage", "storage", "gpu", "nvidia.com/gpu", "amd.com/gpu", "hugepages-2Mi", "hugepages-1Gi", "pods"];
 
@@ -40,7 +52,7 @@ public static class KubectlPlugin
         using var cancellation = ProgramHost.CancelOnCtrlC();
 
         // The command is the first word that is not a flag or a flag's value (kubectl's "-n shop resize POD" works too).
-        var all = new Dictionary<string, char?>(ResizeFlags.Concat(UpdateFlags).DistinctBy(f => f.Key));
+        var all = new Dictionary<string, char?>(ResizeFlags.Concat(UpdateFlags).Concat(ReportFlags).Concat(DashboardFlags).DistinctBy(f => f.Key));
         var command = PluginArguments.Parse(args, all, new Dictionary<string, char?> { ["limits"] = null, ["no-wait"] = null, ["dry-run"] = null }).Positional is [var first, ..] ? first : null;
         if (command is null)
         {
@@ -58,11 +70,13 @@ public static class KubectlPlugin
         {
             "resize" => (ResizeFlags, new Dictionary<string, char?> { ["limits"] = null, ["no-wait"] = null }, ResizeCommand.Help),
             "update" => (UpdateFlags, new Dictionary<string, char?> { ["dry-run"] = null }, UpdateCommand.Help),
+            "report" => (ReportFlags, new Dictionary<string, char?>(), ReportCommand.Help),
+            "dashboard" => (DashboardFlags, new Dictionary<string, char?>(), DashboardCommand.Help),
             _ => (null, null, null),
         };
         if (flags is null)
         {
-            return Usage(error, $"unknown command '{command}': use resize or update");
+            return Usage(error, $"unknown command '{command}': use resize, update, report or dashboard");
         }
 
         var parsed = PluginArguments.Parse(args, flags, switches!);
@@ -79,9 +93,13 @@ public static class KubectlPlugin
 
         try
         {
-            return command == "resize"
-                ? await ResizeCommand.RunAsync(parsed, output, error, cancellation.Token)
-                : await UpdateCommand.RunAsync(parsed, output, error, cancellation.Token);
+            return command switch
+            {
+                "resize" => await ResizeCommand.RunAsync(parsed, output, error, cancellation.Token),
+                "update" => await UpdateCommand.RunAsync(parsed, output, error, cancellation.Token),
+                "report" => await ReportCommand.RunAsync(parsed, output, error, cancellation.Token),
+                _ => await DashboardCommand.RunAsync(parsed, output, error, cancellation.Token),
+            };
         }
         catch (KubernetesAccessException e)
         {

@@ -22,6 +22,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Func<HttpRequest, (int Status, string Body)>> _routes = new();
     private readonly ConcurrentDictionary<string, WatchFeed> _watches = new();
     private readonly ConcurrentDictionary<string, JsonObject> _leases = new();
+    private readonly ConcurrentDictionary<string, Uri> _proxies = new();
+    private static readonly HttpClient ProxyClient = new();
     private readonly WebApplication _app;
     private int _resourceVersion = 100;
 
@@ -50,6 +52,14 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         fake.Url = new Uri(app.Urls.First());
         return fake;
     }
+
+    /// <summary>
+    /// Makes <c>/api/v1/namespaces/NS/services/NAME:PORT/proxy/...</c> reach <paramref name="backend"/>, as the API
+    /// server's service proxy reaches a Service's endpoint: the path after <c>proxy</c> and the query go through,
+    /// the backend's status, type and body come back. A service not registered gets the API server's 404, an
+    /// unreachable backend its 503.
+    /// </summary>
+    public void ProxyService(string @namespace, string serviceAndPort, Uri backend) => _proxies[$"/api/v1/namespaces/{@namespace}/services/{serviceAndPort}"] = backend;
 
     /// <summary>Answers GET of a path with the object serialised as the API server would.</summary>
     public void Serve(string path, object body) => _routes[path] = _ => (200, KubernetesJson.Serialize(body));
@@ -103,6 +113,12 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             return;
         }
 
+        if (path.Contains("/proxy", StringComparison.Ordinal) && path.StartsWith("/api/v1/namespaces/", StringComparison.Ordinal) && path.Contains("/services/", StringComparison.Ordinal))
+        {
+            await ProxyAsync(context, path);
+            return;
+        }
+
         if (FakePods.Owns(path))
         {
             try
@@ -138,6 +154,30 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
         var (status, body) = _routes.TryGetValue(path, out var route) ? route(context.Request) : NotFound(path);
         await WriteAsync(context, status, body);
+    }
+
+    private async Task ProxyAsync(HttpContext context, string path)
+    {
+        var at = path.IndexOf("/proxy", StringComparison.Ordinal);
+        var service = path[..at];
+        if (!_proxies.TryGetValue(service, out var backend))
+        {
+            var name = service[(service.LastIndexOf('/') + 1)..].Split(':')[0];
+            await WriteAsync(context, 404, Status(404, "NotFound", $"services \"{name}\" not found"));
+            return;
+        }
+
+        try
+        {
+            using var answer = await ProxyClient.GetAsync(new Uri(backend, path[(at + "/proxy".Length)..] + context.Request.QueryString), context.RequestAborted);
+            context.Response.StatusCode = (int)answer.StatusCode;
+            context.Response.ContentType = answer.Content.Headers.ContentType?.ToString();
+            await answer.Content.CopyToAsync(context.Response.Body);
+        }
+        catch (HttpRequestException e)
+        {
+            await WriteAsync(context, 503, Status(503, "ServiceUnavailable", $"error trying to reach service: {e.Message}"));
+        }
     }
 
     /// <summary>GET, POST and PUT of coordination.k8s.io/v1 Leases, refusing stale updates with 409 as the API server does.</summary>

@@ -82,6 +82,9 @@ public sealed class BackgroundProgram : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
     public static BackgroundProgram Start(string assembly, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
         var process = new Process { StartInfo = ProgramRun.StartInfo(assembly, args) };

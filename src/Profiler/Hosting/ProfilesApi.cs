@@ -13,7 +13,8 @@ namespace Resorcerer.Profiler.Hosting;
 /// <summary>
 /// The stored profiles over HTTP, as other tools read them: <c>GET /api/v1/profiles[?namespace=NS]</c> (a JSON
 /// array of profiles, ordered by workload) and <c>GET /api/v1/profiles/NS/KIND/NAME</c> (one profile, the stored
-/// JSON). Any replica answers, leader or not. A bad parameter gets 400, an unknown workload 404, Redis down 503.
+/// JSON), and <c>GET /api/v1/report[?namespace=NS][&amp;format=F][&amp;sort=S]</c> in any of the report's formats
+/// (JSON by default). Any replica answers, leader or not. A bad parameter gets 400, an unknown workload 404, Redis down 503.
 /// </summary>
 public static class ProfilesApi
 {
@@ -56,20 +57,26 @@ public static class ProfilesApi
                 ? Results.Text(ProfileJson.Serialize(profile), "application/json", Encoding.UTF8)
                 : Problem(StatusCodes.Status404NotFound, $"no profile is stored for {workload}"));
         });
-        app.MapGet("/api/v1/report", async (string? @namespace, IProfileStore store, IProfileFeed feed, PrometheusUsageSource usage,
+        app.MapGet("/api/v1/report", async (string? @namespace, string? format, string? sort, IProfileStore store, IProfileFeed feed, PrometheusUsageSource usage,
             RunningResources running, TimeProvider time, IOptions<ProfilerOptions> options, CancellationToken cancellationToken) =>
         {
-            if (@namespace is not null && !WorkloadNaming.IsNamespaceName(@namespace))
+            format ??= "json";
+            sort ??= "savings";
+            var problem = @namespace is not null && !WorkloadNaming.IsNamespaceName(@namespace) ? $"namespace '{Shorten(@namespace)}' is not a valid namespace name"
+                : !ReportFormats.Names.Contains(format) ? $"format '{Shorten(format)}' is not one of {string.Join(", ", ReportFormats.Names)}"
+                : !ReportFormats.Sorts.Contains(sort) ? $"sort '{Shorten(sort)}' is not one of {string.Join(", ", ReportFormats.Sorts)}"
+                : null;
+            if (problem is not null)
             {
-                return Problem(StatusCodes.Status400BadRequest, $"namespace '{Shorten(@namespace)}' is not a valid namespace name");
+                return Problem(StatusCodes.Status400BadRequest, problem);
             }
 
             try
             {
                 var now = time.GetUtcNow();
                 var prices = new Prices(options.Value.CpuPricePerCoreHour, options.Value.MemoryPricePerGibHour);
-                var report = await ReportLoader.LoadAsync(store, feed, running, usage, @namespace, now, prices, cancellationToken);
-                return Results.Text(ReportFormats.Write(report, "json", now, prices), "application/json", Encoding.UTF8);
+                var report = ReportFormats.Sorted(await ReportLoader.LoadAsync(store, feed, running, usage, @namespace, now, prices, cancellationToken), sort);
+                return Results.Text(ReportFormats.Write(report, format, now, prices), ReportFormats.ContentType(format), Encoding.UTF8);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {

@@ -38,6 +38,17 @@ public static class ReportFormats
         _ => Table(lines),
     };
 
+    /// <summary>The media type a format is served as.</summary>
+    public static string ContentType(string format) => format switch
+    {
+        "json" => "application/json",
+        "csv" => "text/csv",
+        "yaml" => "application/yaml",
+        "markdown" => "text/markdown",
+        "html" => "text/html",
+        _ => "text/plain",
+    };
+
     private static string Name(ContainerReport line) => $"{line.Workload}/{line.Container}";
 
     private static string Cpu(long? millicores) => millicores is { } m ? Quantity.FormatMillicores(m) : "-";

@@ -67,9 +67,24 @@ public sealed class ReportTests(ClusterFixture cluster)
         Assert.Contains(containers, c => c!["workload"]!.GetValue<string>() == "shop/Deployment/web" && c["container"]!.GetValue<string>() == "proxy");
         Assert.All(containers, c => Assert.Contains(c!["status"]!.GetValue<string>(), new[] { "waste", "risk", "ok", "unset" }));
 
-        using var refused = await http.GetAsync("/api/v1/report?namespace=Not_Valid");
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Contains("namespace 'Not_Valid' is not a valid namespace name", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // Any format of the command, sorted as asked: what kubectl resorcerer report reads through the service proxy.
+        using var csv = await http.GetAsync("/api/v1/report?namespace=shop&format=csv&sort=name");
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        var rows = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[0] + "/" + l.Split(',')[1]).ToList();
+        Assert.Equal(containers.Count, rows.Count);
+        Assert.Equal(rows.Order(StringComparer.Ordinal), rows);
+
+        foreach (var (query, message) in new[]
+        {
+            ("namespace=Not_Valid", "namespace 'Not_Valid' is not a valid namespace name"),
+            ("format=pdf", "format 'pdf' is not one of table, json, csv, yaml, markdown, html"),
+            ("sort=cost", "sort 'cost' is not one of savings, risk, name"),
+        })
+        {
+            using var refused = await http.GetAsync("/api/v1/report?" + query);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains(message, await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
