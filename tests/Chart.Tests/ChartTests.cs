@@ -207,6 +207,27 @@ public class ChartTests
     }
 
     [Fact]
+    public void The_dashboard_has_no_ingress_unless_asked_and_the_prices_reach_the_profiler()
+    {
+        var plain = Helm.Template(Values("default-values.yaml"));
+        Assert.Empty(plain.OfType<V1Ingress>());
+        var profiler = plain.Named<V1Deployment>("rsc-resorcerer-profiler").Spec.Template.Spec.Containers[0];
+        Assert.Equal("0.031611", profiler.Env.Single(e => e.Name == "RESORCERER_CPU_PRICE_PER_CORE_HOUR").Value);
+        Assert.Equal("0.004237", profiler.Env.Single(e => e.Name == "RESORCERER_MEMORY_PRICE_PER_GIB_HOUR").Value);
+
+        var exposed = Helm.Template(Values("default-values.yaml"), "profiler.dashboard.ingress.enabled=true", "profiler.dashboard.ingress.host=resorcerer.example.org",
+            "profiler.dashboard.ingress.className=nginx", "profiler.dashboard.ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/auth-url=https://auth.example.org/oauth2/auth",
+            "profiler.dashboard.ingress.tls[0].secretName=dashboard-tls", "profiler.dashboard.ingress.tls[0].hosts[0]=resorcerer.example.org");
+        var ingress = Assert.Single(exposed.OfType<V1Ingress>());
+        Assert.Equal(("nginx", "resorcerer.example.org"), (ingress.Spec.IngressClassName, ingress.Spec.Rules[0].Host));
+        var backend = Assert.Single(ingress.Spec.Rules[0].Http.Paths);
+        Assert.Equal(("/", "Prefix", "rsc-resorcerer-profiler", "http"), (backend.Path, backend.PathType, backend.Backend.Service.Name, backend.Backend.Service.Port.Name));
+        Assert.Equal("dashboard-tls", Assert.Single(ingress.Spec.Tls).SecretName);
+        Assert.Equal("https://auth.example.org/oauth2/auth", ingress.Metadata.Annotations["nginx.ingress.kubernetes.io/auth-url"]);
+        Assert.Contains(exposed.Named<V1Service>("rsc-resorcerer-profiler").Spec.Ports, p => p.Name == "http");
+    }
+
+    [Fact]
     public void Sentinels_an_acl_user_and_mutual_tls_make_one_configuration_string_and_the_certificates_are_mounted()
     {
         var rendered = Helm.Template(Values("external-redis-values.yaml"),

@@ -90,6 +90,7 @@ public sealed class Rendered
         ["rbac.authorization.k8s.io/v1/RoleBinding"] = typeof(V1RoleBinding),
         ["admissionregistration.k8s.io/v1/MutatingWebhookConfiguration"] = typeof(V1MutatingWebhookConfiguration),
         ["networking.k8s.io/v1/NetworkPolicy"] = typeof(V1NetworkPolicy),
+        ["networking.k8s.io/v1/Ingress"] = typeof(V1Ingress),
     };
 
     public Rendered(string yaml)
