@@ -5,22 +5,25 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Resorcerer.DevKit;
 using Resorcerer.Profiler;
 using Resorcerer.Profiler.Connections;
+using Resorcerer.Profiler.Report;
 using Resorcerer.Webhook;
 
 namespace Resorcerer.Demo;
 
 /// <summary>
 /// The whole path on one machine: real Redis and Prometheus filled with the bundled sample, one profiler
-/// cycle, the webhook over HTTPS, and a new pod sent through it. Everything it starts, it stops.
+/// cycle, its report and dashboard, the webhook over HTTPS, and a new pod sent through it. Everything it starts, it stops.
 /// </summary>
 public static class DemoRun
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length > 0)
+        var serve = args is ["--serve"];
+        if (args.Length > 0 && !serve)
         {
-            Console.WriteLine("Usage: resorcerer-demo\n\nRuns resorcerer end to end on this machine with embedded defaults " +
-                              "(needs redis-server, prometheus and promtool on PATH; ./demo.sh installs them). It takes no options.");
+            Console.WriteLine("Usage: resorcerer-demo [--serve]\n\nRuns resorcerer end to end on this machine with embedded defaults " +
+                              "(needs redis-server, prometheus and promtool on PATH; ./demo.sh installs them).\n\n" +
+                              "  --serve   keep Redis, Prometheus and the dashboard running at the end, until Ctrl-C, to open the dashboard in a browser");
             return args[0] is "-h" or "--help" ? 0 : 2;
         }
 
@@ -50,7 +53,28 @@ public static class DemoRun
             Console.WriteLine("The service graph it learned from the mesh metrics (resorcerer-profiler graph --format mermaid):");
             await GraphCommand.RunAsync(["--redis", redis.Configuration, "--format", "mermaid"], Console.Out, Console.Error);
 
-            Heading("3. Start the webhook and admit a new checkout pod");
+            Heading("3. The report: what the running pods ask for against the recommendations (resorcerer-profiler report)");
+            await ReportCommand.RunAsync(["--redis", redis.Configuration, "--prometheus-url", prometheus.Url.ToString(), "--namespace", SampleCluster.Namespace],
+                Console.Out, Console.Error);
+            await using var dashboard = ProfilerProgram.Build(
+                ["--redis", redis.Configuration, "--prometheus-url", prometheus.Url.ToString(), "--namespaces", SampleCluster.Namespace,
+                 "--urls", "http://127.0.0.1:0", "--watcher-urls", "", "--interval", "1h"], out var profilerCode)
+                ?? throw new InvalidOperationException($"the profiler did not start (exit code {profilerCode})");
+            await dashboard.StartAsync();
+            var dashboardUrl = dashboard.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/";
+            using (var browser = new HttpClient())
+            {
+                var page = await browser.GetStringAsync(dashboardUrl);
+                Console.WriteLine();
+                Console.WriteLine($"Dashboard  {dashboardUrl} (GET / -> {System.Text.RegularExpressions.Regex.Count(page, "<tr data-workload=")} container rows; " +
+                                  $"a page per workload at {dashboardUrl}workloads/{SampleCluster.Namespace}/Deployment/checkout)");
+            }
+
+            Console.WriteLine(serve
+                ? "It stays up, with Redis and Prometheus, until Ctrl-C at the end."
+                : "To open it in a browser, run ./demo.sh --serve: it keeps the dashboard up until Ctrl-C. In a cluster: kubectl resorcerer dashboard.");
+
+            Heading("4. Start the webhook and admit a new checkout pod");
             var (cert, key, certificate) = DevCertificates.Write(Path.Combine(work, "tls"));
             await using var webhook = WebhookProgram.Build(
                 ["--redis", redis.Configuration, "--tls-cert", cert, "--tls-key", key, "--urls", "https://127.0.0.1:0"], out var exitCode)
@@ -75,7 +99,7 @@ public static class DemoRun
             }
 
             var after = JsonPatch.Apply(pod, patch);
-            Heading("4. The pod before and after");
+            Heading("5. The pod before and after");
             Console.Write(ResourcesTable("before", pod));
             Console.WriteLine();
             Console.Write(ResourcesTable("after", after));
@@ -87,7 +111,15 @@ public static class DemoRun
             }
 
             await webhook.StopAsync();
-            Heading("Done: Redis, Prometheus and the webhook are stopped");
+            if (serve)
+            {
+                Heading($"Serving the dashboard at {dashboardUrl} until Ctrl-C");
+                using var stop = Hosting.ProgramHost.CancelOnCtrlC();
+                await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            await dashboard.StopAsync();
+            Heading("Done: Redis, Prometheus, the profiler and the webhook are stopped");
             return 0;
         }
         finally

@@ -50,7 +50,38 @@ public static class SampleCluster
         series.Add(new PodSeries(Namespace, "orders-db-0", "StatefulSet", "orders-db", start, stop, [Usage("postgres", traces[Task + "27"], shift, 1.0)]));
         series.Add(new PodSeries(Namespace, "orders-db-1", "StatefulSet", "orders-db", start, stop, [Usage("postgres", traces[Task + "33"], shift, 1.0)]));
         series.Add(new PodSeries(Namespace, "node-agent-7xk2p", "DaemonSet", "node-agent", start, stop, [Usage("agent", traces[Task + "39"], shift, 0.1)]));
+
+        // What the running pods ask for, as kube-state-metrics reports it (sized by hand, as teams do), for the report.
+        foreach (var suffix in suffixes)
+        {
+            Requests(series, $"{NewRs}-{suffix}", "app", 0.5, 2 * Gi, 1.0, 3 * Gi, middle, stop);
+        }
+
+        Requests(series, "orders-db-0", "postgres", 0.25, Gi, null, null, start, stop);
+        Requests(series, "orders-db-1", "postgres", 0.25, Gi, null, null, start, stop);
+        Requests(series, "node-agent-7xk2p", "agent", 0.1, 128 * Mi, null, 256 * Mi, start, stop);
         return series;
+    }
+
+    private const long Mi = 1024 * 1024, Gi = 1024 * Mi;
+
+    /// <summary>kube-state-metrics' requests and limits of one running container, and its pod's phase.</summary>
+    private static void Requests(ClusterSeries series, string pod, string container, double cpu, long memory, double? cpuLimit, long? memoryLimit, long from, long to)
+    {
+        KeyValuePair<string, string>[] labels = [new("namespace", Namespace), new("pod", pod), new("container", container)];
+        void Add(string metric, string resource, string unit, double? value)
+        {
+            if (value is { } amount)
+            {
+                series.Add(new GaugeSeries(metric, [.. labels, new("resource", resource), new("unit", unit)], from, to, _ => amount));
+            }
+        }
+
+        Add("kube_pod_container_resource_requests", "cpu", "core", cpu);
+        Add("kube_pod_container_resource_requests", "memory", "byte", memory);
+        Add("kube_pod_container_resource_limits", "cpu", "core", cpuLimit);
+        Add("kube_pod_container_resource_limits", "memory", "byte", memoryLimit);
+        series.Add(new GaugeSeries("kube_pod_status_phase", [new("namespace", Namespace), new("pod", pod), new("phase", "Running")], from, to, _ => 1));
     }
 
     /// <summary>A container whose usage at time t is the trace's window that covers t (shifted), scaled.</summary>

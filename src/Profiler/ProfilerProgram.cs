@@ -31,29 +31,40 @@ public static class ProfilerProgram
             return await Report.ReportCommand.RunAsync(args[1..], Console.Out, Console.Error);
         }
 
-        if (ProgramHost.CreateBuilder(Info, args, out var exitCode) is not { } builder)
-        {
-            return exitCode;
-        }
-
-        // The loop only runs when the host starts, which --once never does.
-        builder.Services.AddProfiler().AddProfilerLoop();
-        ListenForNodeLoad(builder);
-        if (ProgramHost.Build(Info, builder, app => _ = app.Services.GetRequiredService<IOptions<ProfilerOptions>>().Value, out exitCode) is not { } app)
+        if (Build(args, out var exitCode) is not { } app)
         {
             return exitCode;
         }
 
         await using (app)
         {
-            if (app.Services.GetRequiredService<IOptions<ProfilerOptions>>().Value.Once)
-            {
-                return await RunOnceAsync(app);
-            }
-
-            app.MapProfilerEndpoints();
-            return await ProgramHost.RunAsync(Info, app);
+            return app.Services.GetRequiredService<IOptions<ProfilerOptions>>().Value.Once
+                ? await RunOnceAsync(app)
+                : await ProgramHost.RunAsync(Info, app);
         }
+    }
+
+    /// <summary>
+    /// The configured application (with its endpoints, unless <c>--once</c>), or null with the exit code when help was
+    /// asked for or a setting is wrong. Starting it starts the loop.
+    /// </summary>
+    public static WebApplication? Build(string[] args, out int exitCode)
+    {
+        if (ProgramHost.CreateBuilder(Info, args, out exitCode) is not { } builder)
+        {
+            return null;
+        }
+
+        // The loop only runs when the host starts, which --once never does.
+        builder.Services.AddProfiler().AddProfilerLoop();
+        ListenForNodeLoad(builder);
+        var app = ProgramHost.Build(Info, builder, app => _ = app.Services.GetRequiredService<IOptions<ProfilerOptions>>().Value, out exitCode);
+        if (app is not null && !app.Services.GetRequiredService<IOptions<ProfilerOptions>>().Value.Once)
+        {
+            app.MapProfilerEndpoints();
+        }
+
+        return app;
     }
 
     /// <summary>The load-watcher listener beside the main one: both sets of addresses go to Kestrel.</summary>
