@@ -76,7 +76,7 @@ public sealed class ProfilerOptions : IPrometheusSettings, ILeaderElectionSettin
     /// <summary>The prices of <see cref="CpuPricePerCoreHour"/> and <see cref="MemoryPricePerGibHour"/>.</summary>
     public Report.Prices Prices => new(CpuPricePerCoreHour, MemoryPricePerGibHour);
 
-    /// <summary>How long the dashboard reuses the report it read (profiles and running requests), so that paging and sorting stay fast.</summary>
+    /// <summary>How long the dashboard shows the report it read (profiles and running requests) before reading it again in the background.</summary>
     public Duration DashboardCache { get; set; } = Duration.FromSeconds(30);
 
     public const string DefaultWatcherUrls = "http://0.0.0.0:2020";
