@@ -114,7 +114,9 @@ public static class DemoRun
             if (serve)
             {
                 Heading($"Serving the dashboard at {dashboardUrl} until Ctrl-C");
-                using var stop = Hosting.ProgramHost.CancelOnCtrlC();
+                // Ctrl-C, or SIGTERM (which the profiler's host turns into stopping).
+                using var ctrlC = Hosting.ProgramHost.CancelOnCtrlC();
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ctrlC.Token, dashboard.Lifetime.ApplicationStopping);
                 await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             }
 

@@ -14,7 +14,7 @@ public static class NeighbourGraph
 {
     public const int MaxPerSide = 12;
 
-    private const int Width = 760, NodeWidth = 220, NodeHeight = 26, Row = 34, Margin = 10;
+    private const int Width = 900, NodeWidth = 240, NodeHeight = 26, Row = 34, Margin = 10;
 
     public static string Svg(WorkloadRef self, ConnectionProfile? connections)
     {
@@ -53,9 +53,9 @@ public static class NeighbourGraph
             var linked = !isSelf && workload.Kind != WorkloadKinds.Unmeshed && workload.Namespace != "*";
             var label = workload.Kind == WorkloadKinds.Unmeshed ? "clients without a mesh proxy"
                 : workload.Namespace == self.Namespace ? $"{workload.Kind}/{workload.Name}" : workload.ToString();
-            if (label.Length > 34)
+            if (label.Length > 32)
             {
-                label = label[..33] + "\u2026";
+                label = label[..31] + "\u2026";
             }
 
             svg.Append(linked ? $"<a href=\"{Text(DashboardLinks.Workload(workload))}\">" : string.Empty)

@@ -14,7 +14,7 @@ public sealed record PlotLevel(string Name, string Label, double? Value);
 /// </summary>
 public static class UsagePlot
 {
-    private const int Width = 720, Height = 240, Left = 64, Right = 12, Top = 10, Bottom = 46;
+    private const int Width = 600, Height = 240, Left = 64, Right = 12, Top = 10, Bottom = 46;
     private const int PlotWidth = Width - Left - Right, PlotHeight = Height - Top - Bottom;
 
     private static readonly (string Name, string Label, Func<HourlyUsage, double> Value)[] Series =
@@ -89,18 +89,23 @@ public static class UsagePlot
             svg.Append(CultureInfo.InvariantCulture, $"<text class=\"empty\" x=\"{Left + PlotWidth / 2}\" y=\"{Top + PlotHeight / 2}\" text-anchor=\"middle\">no usage samples in this window</text>");
         }
 
-        // Legend under the axis: the series, then the levels that are drawn.
+        // Legend under the axis: the series, then the levels that are drawn (two levels drawn alike share an entry).
         var x0 = Left;
-        foreach (var (name, label) in Series.Select(s => (s.Name, s.Label)).Concat(levels.Where(l => l.Value is not null).Select(l => (l.Name, l.Label))))
+        var drawn = levels.Where(l => l.Value is not null).ToList();
+        var entries = Series.Select(s => (s.Name, s.Label, IsSeries: true))
+            .Concat(drawn.GroupBy(l => Style(l.Name)).Select(g => (Name: g.First().Name, Label: string.Join(" / ", g.Select(l => l.Label)), IsSeries: false)));
+        foreach (var (name, label, isSeries) in entries)
         {
-            var isSeries = Series.Any(s => s.Name == name);
             svg.Append(CultureInfo.InvariantCulture, $"<line class=\"{(isSeries ? "series" : "level")} {name}\" x1=\"{x0}\" x2=\"{x0 + 18}\" y1=\"{Height - 10}\" y2=\"{Height - 10}\"/>")
                 .Append(CultureInfo.InvariantCulture, $"<text class=\"legend\" x=\"{x0 + 22}\" y=\"{Height - 6}\">{Text(label)}</text>");
-            x0 += 30 + (int)(label.Length * 6.5);
+            x0 += 30 + (int)(label.Length * 5.8);
         }
 
         return svg.Append("</svg>").ToString();
     }
+
+    /// <summary>Levels drawn with the same stroke: the two bounds.</summary>
+    private static string Style(string level) => level is "lower" or "upper" ? "bound" : level;
 
     /// <summary>The smallest 1, 2, 2.5 or 5 times a power of ten at or above the value (1 for nothing to show).</summary>
     public static double NiceCeiling(double value)
