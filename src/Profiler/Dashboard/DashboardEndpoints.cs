@@ -25,31 +25,33 @@ public static class DashboardEndpoints
             return Results.Text(DashboardStyle.Css, "text/css", Encoding.UTF8);
         });
 
-        app.MapGet("/", async (HttpContext context, DashboardReports reports, TimeProvider time, IOptions<ProfilerOptions> options, CancellationToken cancellationToken) =>
+        app.MapGet("/", async (HttpContext context, DashboardReports reports, DashboardMetrics metrics, IOptions<ProfilerOptions> options, CancellationToken cancellationToken) =>
         {
+            IResult Page(int status, string html) => Served(context, metrics, "index", status, html);
             var request = context.Request.Query;
             var query = DashboardQuery.Parse(request["namespace"], request["q"], request["status"], request["sort"], request["dir"], request["page"], out var problem);
             if (problem is not null)
             {
-                return Page(context, StatusCodes.Status400BadRequest, DashboardHtml.Problem("Bad request", problem));
+                return Page(StatusCodes.Status400BadRequest, DashboardHtml.Problem("Bad request", problem));
             }
 
             var (lines, at, failure) = await reports.ReadAsync(cancellationToken);
             return failure is not null
-                ? Page(context, StatusCodes.Status503ServiceUnavailable, DashboardHtml.Problem("Cannot read the report", failure))
-                : Page(context, StatusCodes.Status200OK, DashboardHtml.Index(query.Apply(Scoped(lines!, query.Namespace)), lines!, at, options.Value.Prices));
+                ? Page(StatusCodes.Status503ServiceUnavailable, DashboardHtml.Problem("Cannot read the report", failure))
+                : Page(StatusCodes.Status200OK, DashboardHtml.Index(query.Apply(Scoped(lines!, query.Namespace)), lines!, at, options.Value.Prices));
         });
 
         app.MapGet("/workloads/{namespace}/{kind}/{name}", async (string @namespace, string kind, string name, HttpContext context, IProfileStore store,
-            DashboardReports reports, UsageHistoryReader history, IUpdateLog updates, TimeProvider time, CancellationToken cancellationToken) =>
+            DashboardReports reports, UsageHistoryReader history, IUpdateLog updates, DashboardMetrics metrics, TimeProvider time, CancellationToken cancellationToken) =>
         {
+            IResult Page(int status, string html) => Served(context, metrics, "workload", status, html);
             var problem = !WorkloadNaming.IsNamespaceName(@namespace) ? $"namespace '{Shorten(@namespace)}' is not a valid namespace name"
                 : !WorkloadNaming.IsKind(kind) ? $"kind '{Shorten(kind)}' is not a kind as Kubernetes spells it (e.g. Deployment, StatefulSet)"
                 : !WorkloadNaming.IsObjectName(name) ? $"name '{Shorten(name)}' is not a valid object name"
                 : null;
             if (problem is not null)
             {
-                return Page(context, StatusCodes.Status400BadRequest, DashboardHtml.Problem("Bad request", problem));
+                return Page(StatusCodes.Status400BadRequest, DashboardHtml.Problem("Bad request", problem));
             }
 
             var workload = new WorkloadRef(@namespace, kind, name);
@@ -60,12 +62,12 @@ public static class DashboardEndpoints
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
-                return Page(context, StatusCodes.Status503ServiceUnavailable, DashboardHtml.Problem("Cannot read the profile", $"Redis cannot be read: {RedisSettings.Describe(e)}"));
+                return Page(StatusCodes.Status503ServiceUnavailable, DashboardHtml.Problem("Cannot read the profile", $"Redis cannot be read: {RedisSettings.Describe(e)}"));
             }
 
             if (profile is null)
             {
-                return Page(context, StatusCodes.Status404NotFound, DashboardHtml.Problem("No profile", $"no profile is stored for {workload}"));
+                return Page(StatusCodes.Status404NotFound, DashboardHtml.Problem("No profile", $"no profile is stored for {workload}"));
             }
 
             var now = time.GetUtcNow();
@@ -93,7 +95,7 @@ public static class DashboardEndpoints
             }
 
             var mine = (lines ?? []).Where(l => l.Workload == workload).ToList();
-            return Page(context, StatusCodes.Status200OK, DashboardHtml.Workload(new WorkloadPage(profile, mine, usage, historyProblem, recent, updatesProblem, now)));
+            return Page(StatusCodes.Status200OK, DashboardHtml.Workload(new WorkloadPage(profile, mine, usage, historyProblem, recent, updatesProblem, now)));
         });
         return app;
     }
@@ -101,8 +103,9 @@ public static class DashboardEndpoints
     private static IReadOnlyList<ContainerReport> Scoped(IReadOnlyList<ContainerReport> lines, string? namespaceName) =>
         namespaceName is null ? lines : [.. lines.Where(l => l.Workload.Namespace == namespaceName)];
 
-    private static IResult Page(HttpContext context, int status, string html)
+    private static IResult Served(HttpContext context, DashboardMetrics metrics, string page, int status, string html)
     {
+        metrics.Page(page, status);
         context.Response.Headers.ContentSecurityPolicy = Policy;
         context.Response.Headers.XContentTypeOptions = "nosniff";
         return Results.Text(html, "text/html", Encoding.UTF8, status);

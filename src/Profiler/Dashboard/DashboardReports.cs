@@ -14,7 +14,7 @@ namespace Resorcerer.Profiler.Dashboard;
 /// </summary>
 public sealed class DashboardReports(
     IProfileStore store, IProfileFeed feed, RunningResources running, PrometheusUsageSource usage, TimeProvider time, IOptions<ProfilerOptions> options,
-    ILogger<DashboardReports> logger) : IDisposable
+    DashboardMetrics metrics, ILogger<DashboardReports> logger) : IDisposable
 {
     private readonly SemaphoreSlim _reading = new(1, 1);
     private volatile Snapshot? _last;
@@ -78,7 +78,18 @@ public sealed class DashboardReports(
     private async Task<Snapshot> LoadAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return new Snapshot(await ReportLoader.LoadAsync(store, feed, running, usage, null, now, options.Value.Prices, cancellationToken), now);
+        var started = time.GetTimestamp();
+        try
+        {
+            var lines = await ReportLoader.LoadAsync(store, feed, running, usage, null, now, options.Value.Prices, cancellationToken);
+            metrics.Read("ok", time.GetElapsedTime(started));
+            return new Snapshot(lines, now);
+        }
+        catch (Exception e) when (Describe(e, cancellationToken) is not null)
+        {
+            metrics.Read(e is RedisException or TimeoutException ? "redis" : "prometheus", time.GetElapsedTime(started));
+            throw;
+        }
     }
 
     private static string? Describe(Exception e, CancellationToken cancellationToken) => e switch

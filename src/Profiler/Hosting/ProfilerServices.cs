@@ -34,6 +34,7 @@ public static class ProfilerServices
         });
         services.AddSingleton<PrometheusUsageSource>();
         services.AddSingleton<Report.RunningResources>();
+        services.AddSingleton<Dashboard.DashboardMetrics>();
         services.AddSingleton<Dashboard.DashboardReports>();
         services.AddSingleton<Dashboard.UsageHistoryReader>();
         services.AddSingleton<IUpdateLog>(provider => new RedisUpdateLog(provider.GetRequiredService<IConnectionMultiplexer>()));

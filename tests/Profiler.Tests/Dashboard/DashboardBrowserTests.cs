@@ -216,5 +216,11 @@ public sealed class DashboardBrowserTests(ClusterFixture cluster, ChromiumFixtur
         // A page past the end shows the last one.
         var last = await http.GetStringAsync("/?page=99");
         Assert.Contains("page 1 of 1", last, StringComparison.Ordinal);
+
+        // An operator sees them counted.
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("resorcerer_dashboard_pages_total{page=\"index\",status=\"400\"} 4", metrics, StringComparison.Ordinal);
+        Assert.Contains("resorcerer_dashboard_pages_total{page=\"workload\",status=\"404\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("resorcerer_dashboard_pages_total{page=\"index\",status=\"200\"} 1", metrics, StringComparison.Ordinal);
     }
 }

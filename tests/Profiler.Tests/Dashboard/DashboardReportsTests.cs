@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
 using Resorcerer.Profiler.Dashboard;
 using Resorcerer.Profiler.Report;
 using Resorcerer.Profiler.Tests.Profiling;
@@ -12,6 +13,13 @@ namespace Resorcerer.Profiler.Tests.Dashboard;
 [Collection(ClusterCollection.Name)]
 public sealed class DashboardReportsTests(ClusterFixture cluster)
 {
+    private static async Task<string> ExportAsync(CollectorRegistry registry)
+    {
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
     [Fact]
     public async Task The_report_is_reused_until_old_then_pages_get_the_old_one_while_a_new_one_is_read()
     {
@@ -21,8 +29,10 @@ public sealed class DashboardReportsTests(ClusterFixture cluster)
         using var http = new HttpClient { BaseAddress = cluster.Prometheus.Url };
         var client = new PrometheusClient(http);
         var clock = new MovableTime(cluster.End);
+        var registry = Metrics.NewCustomRegistry();
         using var reports = new DashboardReports(harness.Store, harness.Store, new RunningResources(client),
-            new Resorcerer.Profiler.Prometheus.PrometheusUsageSource(client, harness.Options), clock, harness.Options, NullLogger<DashboardReports>.Instance);
+            new Resorcerer.Profiler.Prometheus.PrometheusUsageSource(client, harness.Options), clock, harness.Options,
+            new DashboardMetrics(Metrics.WithCustomRegistry(registry)), NullLogger<DashboardReports>.Instance);
         var db = new WorkloadRef("shop", "StatefulSet", "db");
 
         var (first, at, problem) = await reports.ReadAsync(CancellationToken.None);
@@ -45,6 +55,7 @@ public sealed class DashboardReportsTests(ClusterFixture cluster)
         await Eventually.HoldsAsync(async () => (await reports.ReadAsync(CancellationToken.None)).Lines!.All(l => l.Workload != db), "the report read again without db");
         Assert.Equal(clock.Now, (await reports.ReadAsync(CancellationToken.None)).At);
         Assert.Equal(written.Count - 1, (await reports.ReadAsync(CancellationToken.None)).Lines!.Select(l => l.Workload).Distinct().Count());
+        Assert.Contains("resorcerer_dashboard_report_reads_total{result=\"ok\"} 2", await ExportAsync(registry), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -55,12 +66,15 @@ public sealed class DashboardReportsTests(ClusterFixture cluster)
         await harness.Cycle.RunAsync(CancellationToken.None);
         using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9/") };
         var client = new PrometheusClient(http);
+        var registry = Metrics.NewCustomRegistry();
         using var reports = new DashboardReports(harness.Store, harness.Store, new RunningResources(client),
-            new Resorcerer.Profiler.Prometheus.PrometheusUsageSource(client, harness.Options), TimeProvider.System, harness.Options, NullLogger<DashboardReports>.Instance);
+            new Resorcerer.Profiler.Prometheus.PrometheusUsageSource(client, harness.Options), TimeProvider.System, harness.Options,
+            new DashboardMetrics(Metrics.WithCustomRegistry(registry)), NullLogger<DashboardReports>.Instance);
 
         var (lines, _, problem) = await reports.ReadAsync(CancellationToken.None);
 
         Assert.Null(lines);
         Assert.StartsWith("the running pods' requests cannot be read from Prometheus: ", problem, StringComparison.Ordinal);
+        Assert.Contains("resorcerer_dashboard_report_reads_total{result=\"prometheus\"} 1", await ExportAsync(registry), StringComparison.Ordinal);
     }
 }
