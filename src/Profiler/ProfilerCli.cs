@@ -57,7 +57,11 @@ public static class ProfilerCli
 
     public const string Footer =
         """
-        Endpoints when running continuously: GET /healthz, GET /readyz, GET /metrics, GET /api/v1/graph[?namespace=NS].
+        Endpoints when running continuously (on --urls): GET / (the dashboard: every workload's requests against its
+        recommendation, a page per workload with its usage plotted), GET /api/v1/profiles[?namespace=NS],
+        GET /api/v1/profiles/NS/KIND/NAME, GET /api/v1/report[?namespace=NS&format=F&sort=S],
+        GET /api/v1/graph[?namespace=NS], GET /healthz, GET /readyz, GET /metrics; on --watcher-urls GET /watcher[?host=NODE].
+        Subcommands: backtest, graph, report (each with --help).
         Exit codes: 0 success, 1 a dependency failed, 2 invalid settings.
         """;
 }
