@@ -61,6 +61,14 @@ public sealed class DashboardBrowserTests(ClusterFixture cluster, ChromiumFixtur
         return (page, requests);
     }
 
+    /// <summary>Does what starts a navigation and waits until the page it leads to has loaded, so that nothing reads the page it left.</summary>
+    private static async Task NavigateAsync(IPage page, Func<Task> action, Func<string, bool> arrived)
+    {
+        var waiting = page.WaitForURLAsync(arrived);
+        await action();
+        await waiting;
+    }
+
     private static async Task<List<(string Workload, string Container, string CpuRec, string MemoryRec)>> RowsAsync(IPage page)
     {
         var rows = new List<(string, string, string, string)>();
@@ -96,31 +104,34 @@ public sealed class DashboardBrowserTests(ClusterFixture cluster, ChromiumFixtur
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.Screenshots, "dashboard-index.png"), FullPage = true });
 
         // Sorting: a click on a column sorts by it, a second click turns the order round.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Workload", Exact = true }).ClickAsync();
+        await NavigateAsync(page, () => page.GetByRole(AriaRole.Link, new() { Name = "Workload", Exact = true }).ClickAsync(),
+            url => url.Contains("sort=workload&dir=asc", StringComparison.Ordinal));
         var ascending = (await RowsAsync(page)).Select(r => r.Workload + "/" + r.Container).ToList();
         Assert.Equal(ascending.Order(StringComparer.Ordinal), ascending);
         Assert.Equal("ascending", await page.Locator("th[aria-sort]").GetAttributeAsync("aria-sort"));
-        await page.GetByRole(AriaRole.Link, new() { Name = "Workload", Exact = true }).ClickAsync();
+        await NavigateAsync(page, () => page.GetByRole(AriaRole.Link, new() { Name = "Workload", Exact = true }).ClickAsync(),
+            url => url.Contains("sort=workload&dir=desc", StringComparison.Ordinal));
         var descending = (await RowsAsync(page)).Select(r => r.Workload).ToList();
         Assert.Equal(descending.OrderDescending(StringComparer.Ordinal), descending);
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "CPU rec.", Exact = true }).ClickAsync();
+        await NavigateAsync(page, () => page.GetByRole(AriaRole.Link, new() { Name = "CPU rec.", Exact = true }).ClickAsync(),
+            url => url.Contains("sort=cpu-rec", StringComparison.Ordinal));
         var byCpu = (await RowsAsync(page)).Select(r => r.CpuRec == "-" ? -1 : Quantity.TryParseMillicores(r.CpuRec, out var m) ? m : -2).ToList();
         Assert.Equal(byCpu.OrderDescending(), byCpu);
 
         // Filtering with the keyboard only: the skip link comes first, then the filter is typed into and sent with Enter.
         await page.GotoAsync(origin + "/");
+        Assert.Equal(origin + "/", page.Url);
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Skip to content", await page.EvaluateAsync<string>("document.activeElement.textContent"));
-        await page.Locator("#q").FocusAsync();
-        await page.Keyboard.TypeAsync("postgres");
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(url => url.Contains("q=postgres", StringComparison.Ordinal));
+        var filter = page.Locator("#q");
+        await filter.PressSequentiallyAsync("postgres");
+        await NavigateAsync(page, () => filter.PressAsync("Enter"), url => url.Contains("q=postgres", StringComparison.Ordinal));
         var filtered = await RowsAsync(page);
         Assert.Equal([("shop/StatefulSet/db", "postgres")], filtered.Select(r => (r.Workload, r.Container)));
         await page.SelectOptionAsync("#status", "risk");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("status=risk", StringComparison.Ordinal));
+        await NavigateAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync(),
+            url => url.Contains("status=risk", StringComparison.Ordinal));
         Assert.Contains("Nothing matches", await page.Locator("#workloads tbody").InnerTextAsync(), StringComparison.Ordinal);
 
         lock (requests)
@@ -140,8 +151,8 @@ public sealed class DashboardBrowserTests(ClusterFixture cluster, ChromiumFixtur
         var (page, requests) = await OpenAsync(context);
 
         await page.GotoAsync(origin + "/?q=shop/Deployment/web");
-        await page.GetByRole(AriaRole.Link, new() { Name = "shop/Deployment/web" }).First.ClickAsync();
-        await page.WaitForURLAsync(url => url.EndsWith("/workloads/shop/Deployment/web", StringComparison.Ordinal));
+        await NavigateAsync(page, () => page.GetByRole(AriaRole.Link, new() { Name = "shop/Deployment/web" }).First.ClickAsync(),
+            url => url.EndsWith("/workloads/shop/Deployment/web", StringComparison.Ordinal));
         Assert.Equal("Deployment web in shop", await page.Locator("h1").InnerTextAsync());
 
         foreach (var container in new[] { "proxy", "web" })
@@ -183,8 +194,8 @@ public sealed class DashboardBrowserTests(ClusterFixture cluster, ChromiumFixtur
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.Screenshots, "dashboard-workload.png"), FullPage = true });
 
         // A peer's link opens its page; the stylesheet came from the profiler, nothing from elsewhere.
-        await graph.Locator("a").First.ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/workloads/shop/", StringComparison.Ordinal));
+        await NavigateAsync(page, () => graph.Locator("a").First.ClickAsync(),
+            url => url.Contains("/workloads/shop/", StringComparison.Ordinal) && !url.EndsWith("/web", StringComparison.Ordinal));
         lock (requests)
         {
             Assert.Contains(origin + "/dashboard.css", requests);
