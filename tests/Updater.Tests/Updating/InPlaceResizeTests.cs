@@ -63,7 +63,7 @@ public sealed class InPlaceResizeTests(RedisFixture redis) : IClassFixture<Redis
 
         // The dashboard reads what was done from Redis: the resize once, not the pass that did nothing.
         var logged = Assert.Single(await cluster.Updates.ReadAsync(Web(ns), 10, CancellationToken.None));
-        Assert.Equal((cluster.Clock.GetUtcNow().ToUnixTimeSeconds(), "web-5f7b8c9d4-a1b2c", "resize", "outside_bounds", "done"),
+        Assert.Equal((report.At.ToUnixTimeSeconds(), "web-5f7b8c9d4-a1b2c", "resize", "outside_bounds", "done"),
             (logged.Timestamp, logged.Pod, logged.Action, logged.Reason, logged.Result));
         Assert.Contains("cpu request 100m -> 400m", logged.Message, StringComparison.Ordinal);
         Assert.Empty(await cluster.Updates.ReadAsync(new WorkloadRef(ns, "Deployment", "other"), 10, CancellationToken.None));
