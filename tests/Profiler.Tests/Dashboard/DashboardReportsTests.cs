@@ -77,4 +77,25 @@ public sealed class DashboardReportsTests(ClusterFixture cluster)
         Assert.StartsWith("the running pods' requests cannot be read from Prometheus: ", problem, StringComparison.Ordinal);
         Assert.Contains("resorcerer_dashboard_report_reads_total{result=\"prometheus\"} 1", await ExportAsync(registry), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Without_Redis_the_first_page_says_so()
+    {
+        await using var harness = new ProfilerHarness(cluster);
+        var options = Resorcerer.Storage.RedisSettings.Parse($"127.0.0.1:{DevKit.ServerProcess.FreePort()},connectTimeout=500");
+        await using var gone = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options);
+        var store = new Resorcerer.Storage.RedisProfileStore(gone, NullLogger<Resorcerer.Storage.RedisProfileStore>.Instance);
+        using var http = new HttpClient { BaseAddress = cluster.Prometheus.Url };
+        var client = new PrometheusClient(http);
+        var registry = Metrics.NewCustomRegistry();
+        using var reports = new DashboardReports(store, store, new RunningResources(client),
+            new Resorcerer.Profiler.Prometheus.PrometheusUsageSource(client, harness.Options), TimeProvider.System, harness.Options,
+            new DashboardMetrics(Metrics.WithCustomRegistry(registry)), NullLogger<DashboardReports>.Instance);
+
+        var (lines, _, problem) = await reports.ReadAsync(CancellationToken.None);
+
+        Assert.Null(lines);
+        Assert.StartsWith("the profiles cannot be read from Redis: ", problem, StringComparison.Ordinal);
+        Assert.Contains("resorcerer_dashboard_report_reads_total{result=\"redis\"} 1", await ExportAsync(registry), StringComparison.Ordinal);
+    }
 }
