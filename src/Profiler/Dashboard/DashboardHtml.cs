@@ -172,6 +172,7 @@ public static class DashboardHtml
                 .Append("</tbody></table>\n");
             if (page.History is { } history)
             {
+                body.Append(Hindsight(history.Cpu.GetValueOrDefault(name) ?? [], history.Memory.GetValueOrDefault(name) ?? [], container, line));
                 body.Append("<div class=\"plots\">")
                     .Append(Plot($"{name}: CPU", history.Cpu.GetValueOrDefault(name) ?? [], history, container.Cpu, line?.Cpu, 1000, v => Cpu((long)Math.Round(v * 1000))))
                     .Append(Plot($"{name}: memory", [.. (history.Memory.GetValueOrDefault(name) ?? []).Select(h => h with { P50 = h.P50 / Mi, P95 = h.P95 / Mi, Max = h.Max / Mi })], history, container.Memory, line?.Memory, Mi, v => v >= 1024 ? $"{v / 1024:0.##}Gi" : $"{v:0.#}Mi"))
@@ -249,6 +250,45 @@ public static class DashboardHtml
             new PlotLevel("lower", "lower bound", profile?.LowerBound / unit),
             new PlotLevel("upper", "upper bound", profile?.UpperBound / unit),
         ], format);
+
+    /// <summary>
+    /// What the recommendation would have meant over the plotted history, beside what the requests now mean: the
+    /// hours whose peak went above the request (CPU shared with neighbours, memory reclaimable) and, for memory,
+    /// above the limit (an OOM kill).
+    /// </summary>
+    private static string Hindsight(IReadOnlyList<HourlyUsage> cpu, IReadOnlyList<HourlyUsage> memory, ContainerProfile profile, ContainerReport? line)
+    {
+        if (cpu.Count == 0 && memory.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        string Hours(int count, int of) => $"{count} of {of} hour{(of == 1 ? string.Empty : "s")}";
+        var recommendedCpu = (line?.Cpu.RecommendedRequest ?? profile.Cpu?.Target) / 1000.0;
+        var recommendedMemory = (double?)(line?.Memory.RecommendedRequest ?? profile.Memory?.Target);
+        var text = new StringBuilder("<ul class=\"hindsight\">");
+        text.Append("<li data-hindsight=\"recommended\">With the recommendation: CPU above the request in ").Append(Hours(UsageHistory.HoursAbove(cpu, recommendedCpu), cpu.Count))
+            .Append(", memory above the request in ").Append(Hours(UsageHistory.HoursAbove(memory, recommendedMemory), memory.Count));
+        if (line?.Memory.RecommendedLimit is { } limit)
+        {
+            text.Append(", above the limit (OOM-killed) in ").Append(Hours(UsageHistory.HoursAbove(memory, limit), memory.Count));
+        }
+
+        text.Append(".</li>");
+        if (line is { Replicas: > 0 })
+        {
+            text.Append("<li data-hindsight=\"now\">With the requests now: CPU above the request in ").Append(Hours(UsageHistory.HoursAbove(cpu, line.Cpu.Request / 1000.0), cpu.Count))
+                .Append(", memory above the request in ").Append(Hours(UsageHistory.HoursAbove(memory, line.Memory.Request), memory.Count));
+            if (line.Memory.Limit is { } now)
+            {
+                text.Append(", above the limit in ").Append(Hours(UsageHistory.HoursAbove(memory, now), memory.Count));
+            }
+
+            text.Append(".</li>");
+        }
+
+        return text.Append("</ul>\n").ToString();
+    }
 
     private static string NumbersRow(string label, string resource, ResourceProfile? profile, ResourceLine? line, Func<long, string> format)
     {

@@ -39,6 +39,7 @@ public static class DashboardStyle
         .note{color:var(--muted)}td.wrap{white-space:normal;min-width:24em}
         dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
         .plots{display:flex;flex-wrap:wrap;gap:16px}
+        ul.hindsight{margin:6px 0;padding-left:20px;color:var(--muted)}
         svg.plot{max-width:100%;height:auto;font:11px system-ui,sans-serif}
         svg text{fill:var(--ink)}svg .tick{fill:var(--muted)}
         svg .series{stroke-width:1.6;fill:none}

@@ -43,6 +43,10 @@ public static class UsageHistory
             StringComparer.Ordinal);
     }
 
+    /// <summary>How many of the hours peaked above a level (their maximum above it); none for no level.</summary>
+    public static int HoursAbove(IReadOnlyList<HourlyUsage> hours, double? level) =>
+        level is { } value ? hours.Count(h => h.Max > value) : 0;
+
     private static HourlyUsage Fold(long hour, List<double> values)
     {
         values.Sort();

@@ -184,6 +184,13 @@ public sealed class DashboardBrowserTests(ClusterFixture cluster, ChromiumFixtur
         Assert.Equal(Quantity.FormatMillicores(web.Containers["web"].Cpu!.Target),
             await page.Locator("section[data-container=web] tr[data-resource=cpu] td[data-column=recommended]").InnerTextAsync());
         Assert.Contains("Initial", await page.Locator("#policy + dl").InnerTextAsync(), StringComparison.Ordinal);
+        // What the recommendation would have meant over the history: web never peaked above 477m or 199Mi, nor above 500m or 256Mi now.
+        async Task<int> HoursAsync(int plot) => (await page.Locator("section[data-container=web] svg.plot").Nth(plot).Locator("path[data-series=max]").GetAttributeAsync("d"))!
+            .Count(c => c is 'M' or 'L');
+        var (cpuHours, memoryHours) = (await HoursAsync(0), await HoursAsync(1));
+        Assert.Equal($"With the recommendation: CPU above the request in 0 of {cpuHours} hours, memory above the request in 0 of {memoryHours} hours, above the limit (OOM-killed) in 0 of {memoryHours} hours.",
+            await page.Locator("section[data-container=web] [data-hindsight=recommended]").InnerTextAsync());
+        Assert.StartsWith($"With the requests now: CPU above the request in 0 of {cpuHours} hours", await page.Locator("section[data-container=web] [data-hindsight=now]").InnerTextAsync(), StringComparison.Ordinal);
 
         // The service graph around it: its callers and callees as nodes, profiled peers as links to their pages.
         var graph = page.Locator("svg.graph");

@@ -37,6 +37,18 @@ public sealed class UsageHistoryTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void Hours_above_a_level_count_the_hours_whose_peak_passed_it()
+    {
+        HourlyUsage Hour(double max) => new(DateTimeOffset.UnixEpoch, max / 2, max * 0.9, max, 12);
+        IReadOnlyList<HourlyUsage> hours = [Hour(0.1), Hour(0.3), Hour(0.25), Hour(0.5)];
+
+        Assert.Equal(2, UsageHistory.HoursAbove(hours, 0.25)); // 0.25 itself is not above
+        Assert.Equal(0, UsageHistory.HoursAbove(hours, 0.5));
+        Assert.Equal(4, UsageHistory.HoursAbove(hours, 0));
+        Assert.Equal(0, UsageHistory.HoursAbove(hours, null));
+    }
+
+    [Fact]
     public async Task A_workloads_history_is_read_with_five_queries_and_shows_its_rollout()
     {
         await using var harness = new ProfilerHarness(cluster);
