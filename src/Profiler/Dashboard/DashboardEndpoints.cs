@@ -1,6 +1,6 @@
+using Resorcerer.Profiler.Hosting;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Resorcerer.Profiler.Report;
 using Resorcerer.PrometheusApi;
 using Resorcerer.Storage;
 using Resorcerer.Workloads;
@@ -38,18 +38,14 @@ public static class DashboardEndpoints
             var (lines, at, failure) = await reports.ReadAsync(cancellationToken);
             return failure is not null
                 ? Page(StatusCodes.Status503ServiceUnavailable, DashboardHtml.Problem("Cannot read the report", failure))
-                : Page(StatusCodes.Status200OK, DashboardHtml.Index(query.Apply(Scoped(lines!, query.Namespace)), lines!, at, options.Value.Prices));
+                : Page(StatusCodes.Status200OK, DashboardHtml.Index(query.Apply(lines!), lines!, at, options.Value.Prices));
         });
 
         app.MapGet("/workloads/{namespace}/{kind}/{name}", async (string @namespace, string kind, string name, HttpContext context, IProfileStore store,
             DashboardReports reports, UsageHistoryReader history, IUpdateLog updates, DashboardMetrics metrics, TimeProvider time, CancellationToken cancellationToken) =>
         {
             IResult Page(int status, string html) => Served(context, metrics, "workload", status, html);
-            var problem = !WorkloadNaming.IsNamespaceName(@namespace) ? $"namespace '{Shorten(@namespace)}' is not a valid namespace name"
-                : !WorkloadNaming.IsKind(kind) ? $"kind '{Shorten(kind)}' is not a kind as Kubernetes spells it (e.g. Deployment, StatefulSet)"
-                : !WorkloadNaming.IsObjectName(name) ? $"name '{Shorten(name)}' is not a valid object name"
-                : null;
-            if (problem is not null)
+            if (RequestArguments.WorkloadProblem(@namespace, kind, name) is { } problem)
             {
                 return Page(StatusCodes.Status400BadRequest, DashboardHtml.Problem("Bad request", problem));
             }
@@ -100,9 +96,6 @@ public static class DashboardEndpoints
         return app;
     }
 
-    private static IReadOnlyList<ContainerReport> Scoped(IReadOnlyList<ContainerReport> lines, string? namespaceName) =>
-        namespaceName is null ? lines : [.. lines.Where(l => l.Workload.Namespace == namespaceName)];
-
     private static IResult Served(HttpContext context, DashboardMetrics metrics, string page, int status, string html)
     {
         metrics.Page(page, status);
@@ -110,6 +103,4 @@ public static class DashboardEndpoints
         context.Response.Headers.XContentTypeOptions = "nosniff";
         return Results.Text(html, "text/html", Encoding.UTF8, status);
     }
-
-    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "...";
 }

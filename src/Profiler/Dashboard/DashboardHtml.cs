@@ -28,7 +28,7 @@ public static class DashboardHtml
     public static string Index(DashboardView view, IReadOnlyList<ContainerReport> all, DateTimeOffset generatedAt, Prices prices)
     {
         var query = view.Query;
-        var shown = query.Namespace is null ? all : [.. all.Where(l => l.Workload.Namespace == query.Namespace)];
+        var shown = view.Scope;
         var body = new StringBuilder();
         body.Append("<h1>").Append(query.Namespace is null ? "All namespaces" : "Namespace " + Text(query.Namespace)).Append("</h1>\n")
             .Append(CultureInfo.InvariantCulture, $"<p class=\"summary\">{shown.Select(l => l.Workload).Distinct().Count()} workload(s), {shown.Count} container(s): ")

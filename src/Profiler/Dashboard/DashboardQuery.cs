@@ -1,3 +1,4 @@
+using Resorcerer.Profiler.Hosting;
 using Resorcerer.Profiler.Report;
 using Resorcerer.Workloads;
 
@@ -30,40 +31,41 @@ public sealed record DashboardQuery(string? Namespace, string Filter, string? St
         sort = string.IsNullOrEmpty(sort) ? Default.Sort : sort;
         if (@namespace is not null && !WorkloadNaming.IsNamespaceName(@namespace))
         {
-            problem = $"namespace '{Shorten(@namespace)}' is not a valid namespace name";
+            problem = $"namespace '{RequestArguments.Shorten(@namespace)}' is not a valid namespace name";
         }
         else if (status is not null && status is not (ReportStatus.Waste or ReportStatus.Risk or ReportStatus.Ok or ReportStatus.Unset))
         {
-            problem = $"status '{Shorten(status)}' is not one of waste, risk, ok, unset";
+            problem = $"status '{RequestArguments.Shorten(status)}' is not one of waste, risk, ok, unset";
         }
         else if (!Columns.ContainsKey(sort))
         {
-            problem = $"sort '{Shorten(sort)}' is not one of {string.Join(", ", Columns.Keys)}";
+            problem = $"sort '{RequestArguments.Shorten(sort)}' is not one of {string.Join(", ", Columns.Keys)}";
         }
         else if (direction is not (null or "" or "asc" or "desc"))
         {
-            problem = $"dir '{Shorten(direction)}' is not asc or desc";
+            problem = $"dir '{RequestArguments.Shorten(direction)}' is not asc or desc";
         }
 
         var number = 1;
         if (problem is null && !string.IsNullOrEmpty(page) && (!int.TryParse(page, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number) || number < 1))
         {
-            problem = $"page '{Shorten(page)}' is not a page number (1, 2, ...)";
+            problem = $"page '{RequestArguments.Shorten(page)}' is not a page number (1, 2, ...)";
         }
 
         return problem is not null ? Default
             : new DashboardQuery(@namespace, (filter ?? string.Empty).Trim(), status, sort, string.IsNullOrEmpty(direction) ? Columns[sort] : direction == "desc", number);
     }
 
-    /// <summary>The lines that pass the filter and status (the namespace is read before), sorted, and the page asked for.</summary>
+    /// <summary>The lines of the namespace (or all), and of those the ones that pass the filter and status, sorted, and the page asked for.</summary>
     public DashboardView Apply(IReadOnlyList<ContainerReport> lines)
     {
-        var matching = lines.Where(l => (Status is null || l.Status == Status)
+        IReadOnlyList<ContainerReport> scope = Namespace is null ? lines : [.. lines.Where(l => l.Workload.Namespace == Namespace)];
+        var matching = scope.Where(l => (Status is null || l.Status == Status)
             && (Filter.Length == 0 || $"{l.Workload}/{l.Container}".Contains(Filter, StringComparison.OrdinalIgnoreCase))).ToList();
         var ordered = Order(matching).ToList();
         var pages = Math.Max(1, (ordered.Count + PageSize - 1) / PageSize);
         var page = Math.Min(Page, pages);
-        return new DashboardView(this with { Page = page }, ordered.Count, pages, [.. ordered.Skip((page - 1) * PageSize).Take(PageSize)]);
+        return new DashboardView(this with { Page = page }, scope, ordered.Count, pages, [.. ordered.Skip((page - 1) * PageSize).Take(PageSize)]);
     }
 
     private IEnumerable<ContainerReport> Order(List<ContainerReport> lines)
@@ -85,9 +87,10 @@ public sealed record DashboardQuery(string? Namespace, string Filter, string? St
         };
         return sorted.ThenBy(Name, StringComparer.Ordinal);
     }
-
-    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "...";
 }
 
-/// <summary>One page of the table: the query as applied (its page within range), how many lines match, how many pages, the lines.</summary>
-public sealed record DashboardView(DashboardQuery Query, int Matching, int Pages, IReadOnlyList<ContainerReport> Lines);
+/// <summary>
+/// One page of the table: the query as applied (its page within range), the lines of its namespace (or all), how
+/// many of them match, how many pages, the lines shown.
+/// </summary>
+public sealed record DashboardView(DashboardQuery Query, IReadOnlyList<ContainerReport> Scope, int Matching, int Pages, IReadOnlyList<ContainerReport> Lines);

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiler.Report;
-using Resorcerer.PrometheusApi;
 using Resorcerer.Storage;
 using StackExchange.Redis;
 
@@ -49,7 +48,7 @@ public sealed class DashboardReports(
             _last = fresh;
             return (fresh.Lines, fresh.At, null);
         }
-        catch (Exception e) when (Describe(e, cancellationToken) is { } problem)
+        catch (Exception e) when (ReportFailure.Describe(e, cancellationToken) is { } problem)
         {
             return (null, default, problem);
         }
@@ -65,7 +64,7 @@ public sealed class DashboardReports(
         {
             _last = await LoadAsync(CancellationToken.None);
         }
-        catch (Exception e) when (Describe(e, CancellationToken.None) is { } problem)
+        catch (Exception e) when (ReportFailure.Describe(e, CancellationToken.None) is { } problem)
         {
             logger.LogWarning("The dashboard keeps the report read at {At:u}: {Problem}", _last?.At, problem);
         }
@@ -85,18 +84,10 @@ public sealed class DashboardReports(
             metrics.Read("ok", time.GetElapsedTime(started));
             return new Snapshot(lines, now);
         }
-        catch (Exception e) when (Describe(e, cancellationToken) is not null)
+        catch (Exception e) when (ReportFailure.Describe(e, cancellationToken) is not null)
         {
             metrics.Read(e is RedisException or TimeoutException ? "redis" : "prometheus", time.GetElapsedTime(started));
             throw;
         }
     }
-
-    private static string? Describe(Exception e, CancellationToken cancellationToken) => e switch
-    {
-        RedisException or TimeoutException => $"the profiles cannot be read from Redis: {RedisSettings.Describe(e)}",
-        PrometheusException or HttpRequestException => $"the running pods' requests cannot be read from Prometheus: {e.Message}",
-        TaskCanceledException when !cancellationToken.IsCancellationRequested => $"the running pods' requests cannot be read from Prometheus: {e.Message}",
-        _ => null,
-    };
 }

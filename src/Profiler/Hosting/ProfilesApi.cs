@@ -2,7 +2,6 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Resorcerer.Profiler.Prometheus;
 using Resorcerer.Profiler.Report;
-using Resorcerer.PrometheusApi;
 using Resorcerer.Profiles;
 using Resorcerer.Storage;
 using Resorcerer.Workloads;
@@ -22,9 +21,9 @@ public static class ProfilesApi
     {
         app.MapGet("/api/v1/profiles", async (string? @namespace, IProfileStore store, IProfileFeed feed, CancellationToken cancellationToken) =>
         {
-            if (@namespace is not null && !WorkloadNaming.IsNamespaceName(@namespace))
+            if (RequestArguments.NamespaceProblem(@namespace) is { } problem)
             {
-                return Problem(StatusCodes.Status400BadRequest, $"namespace '{Shorten(@namespace)}' is not a valid namespace name");
+                return Problem(StatusCodes.Status400BadRequest, problem);
             }
 
             return await FromRedisAsync(async () =>
@@ -43,11 +42,7 @@ public static class ProfilesApi
 
         app.MapGet("/api/v1/profiles/{namespace}/{kind}/{name}", async (string @namespace, string kind, string name, IProfileStore store, CancellationToken cancellationToken) =>
         {
-            var problem = !WorkloadNaming.IsNamespaceName(@namespace) ? $"namespace '{Shorten(@namespace)}' is not a valid namespace name"
-                : !WorkloadNaming.IsKind(kind) ? $"kind '{Shorten(kind)}' is not a kind as Kubernetes spells it (e.g. Deployment, StatefulSet)"
-                : !WorkloadNaming.IsObjectName(name) ? $"name '{Shorten(name)}' is not a valid object name"
-                : null;
-            if (problem is not null)
+            if (RequestArguments.WorkloadProblem(@namespace, kind, name) is { } problem)
             {
                 return Problem(StatusCodes.Status400BadRequest, problem);
             }
@@ -62,10 +57,10 @@ public static class ProfilesApi
         {
             format ??= "json";
             sort ??= "savings";
-            var problem = @namespace is not null && !WorkloadNaming.IsNamespaceName(@namespace) ? $"namespace '{Shorten(@namespace)}' is not a valid namespace name"
-                : !ReportFormats.Names.Contains(format) ? $"format '{Shorten(format)}' is not one of {string.Join(", ", ReportFormats.Names)}"
-                : !ReportFormats.Sorts.Contains(sort) ? $"sort '{Shorten(sort)}' is not one of {string.Join(", ", ReportFormats.Sorts)}"
-                : null;
+            var problem = RequestArguments.NamespaceProblem(@namespace)
+                ?? (!ReportFormats.Names.Contains(format) ? $"format '{RequestArguments.Shorten(format)}' is not one of {string.Join(", ", ReportFormats.Names)}"
+                : !ReportFormats.Sorts.Contains(sort) ? $"sort '{RequestArguments.Shorten(sort)}' is not one of {string.Join(", ", ReportFormats.Sorts)}"
+                : null);
             if (problem is not null)
             {
                 return Problem(StatusCodes.Status400BadRequest, problem);
@@ -74,17 +69,13 @@ public static class ProfilesApi
             try
             {
                 var now = time.GetUtcNow();
-                var prices = new Prices(options.Value.CpuPricePerCoreHour, options.Value.MemoryPricePerGibHour);
+                var prices = options.Value.Prices;
                 var report = ReportFormats.Sorted(await ReportLoader.LoadAsync(store, feed, running, usage, @namespace, now, prices, cancellationToken), sort);
                 return Results.Text(ReportFormats.Write(report, format, now, prices), ReportFormats.ContentType(format), Encoding.UTF8);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (ReportFailure.Describe(e, cancellationToken) is { } failure)
             {
-                return Problem(StatusCodes.Status503ServiceUnavailable, $"the profiles cannot be read from Redis: {RedisSettings.Describe(e)}");
-            }
-            catch (Exception e) when (e is PrometheusException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                return Problem(StatusCodes.Status503ServiceUnavailable, $"the running pods' requests cannot be read from Prometheus: {e.Message}");
+                return Problem(StatusCodes.Status503ServiceUnavailable, failure);
             }
         });
         return app;
@@ -103,6 +94,4 @@ public static class ProfilesApi
     }
 
     private static IResult Problem(int status, string message) => Results.Text(message + "\n", "text/plain", Encoding.UTF8, status);
-
-    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "...";
 }

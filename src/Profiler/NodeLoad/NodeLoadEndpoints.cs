@@ -1,3 +1,4 @@
+using Resorcerer.Profiler.Hosting;
 namespace Resorcerer.Profiler.NodeLoad;
 
 /// <summary>The load watcher's API: <c>GET /watcher[?host=NODE]</c> and <c>GET /watcher/health</c>, answered from memory.</summary>
@@ -20,13 +21,11 @@ public static class NodeLoadEndpoints
 
             return served.Window.Nodes.ContainsKey(host)
                 ? Results.Bytes(WatcherJson.Write(served.Window, host), "application/json")
-                : Results.Text($"no node load for host '{Shorten(host)}'\n", "text/plain", statusCode: StatusCodes.Status404NotFound);
+                : Results.Text($"no node load for host '{RequestArguments.Shorten(host)}'\n", "text/plain", statusCode: StatusCodes.Status404NotFound);
         });
         app.MapGet("/watcher/health", () => watcher.Current is null
             ? Results.Text("no node load yet\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable)
             : Results.Text("OK\n", "text/plain"));
         return app;
     }
-
-    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "...";
 }
