@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using StackExchange.Redis;
 
@@ -35,17 +34,7 @@ public sealed class RedisMemoryPressureLog(IConnectionMultiplexer redis) : IMemo
         var database = redis.GetDatabase();
         foreach (var group in events.GroupBy(e => e.Namespace))
         {
-            var key = RedisKeys.MemoryPressure(group.Key);
-            var newest = group.Max(e => e.Timestamp);
-            var batch = database.CreateBatch();
-            var writes = new List<Task>
-            {
-                batch.SortedSetAddAsync(key, [.. group.Select(e => new SortedSetEntry(JsonSerializer.Serialize(e), e.Timestamp))]),
-                batch.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, newest - Retention.TotalSeconds),
-                batch.KeyExpireAsync(key, Retention),
-            };
-            batch.Execute();
-            await Task.WhenAll(writes).WaitAsync(cancellationToken);
+            await JsonSortedSet.AddAsync(database, RedisKeys.MemoryPressure(group.Key), [.. group], e => e.Timestamp, Retention, keep: null, cancellationToken);
         }
     }
 
@@ -53,25 +42,6 @@ public sealed class RedisMemoryPressureLog(IConnectionMultiplexer redis) : IMemo
     {
         var database = redis.GetDatabase();
         var reads = namespaces.Select(ns => database.SortedSetRangeByScoreAsync(RedisKeys.MemoryPressure(ns), after, until, Exclude.Start)).ToList();
-        var found = new List<MemoryPressure>();
-        foreach (var members in await Task.WhenAll(reads).WaitAsync(cancellationToken))
-        {
-            foreach (var member in members)
-            {
-                try
-                {
-                    if (JsonSerializer.Deserialize<MemoryPressure>(member.ToString()) is { } pressure)
-                    {
-                        found.Add(pressure);
-                    }
-                }
-                catch (JsonException)
-                {
-                    // Not written by resorcerer: ignored.
-                }
-            }
-        }
-
-        return found;
+        return [.. (await Task.WhenAll(reads).WaitAsync(cancellationToken)).SelectMany(JsonSortedSet.Parse<MemoryPressure>)];
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using StackExchange.Redis;
 using Resorcerer.Workloads;
@@ -45,44 +44,13 @@ public sealed class RedisUpdateLog(IConnectionMultiplexer redis) : IUpdateLog
             return;
         }
 
-        var key = RedisKeys.Updates(namespaceName);
-        var newest = records.Max(r => r.Timestamp);
-        var batch = redis.GetDatabase().CreateBatch();
-        var writes = new List<Task>
-        {
-            batch.SortedSetAddAsync(key, [.. records.Select(r => new SortedSetEntry(JsonSerializer.Serialize(r), r.Timestamp))]),
-            batch.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, newest - Retention.TotalSeconds),
-            batch.SortedSetRemoveRangeByRankAsync(key, 0, -MaxPerNamespace - 1),
-            batch.KeyExpireAsync(key, Retention),
-        };
-        batch.Execute();
-        await Task.WhenAll(writes).WaitAsync(cancellationToken);
+        await JsonSortedSet.AddAsync(redis.GetDatabase(), RedisKeys.Updates(namespaceName), records, r => r.Timestamp, Retention, MaxPerNamespace, cancellationToken);
     }
 
     public async Task<IReadOnlyList<UpdateRecord>> ReadAsync(WorkloadRef workload, int limit, CancellationToken cancellationToken)
     {
         var members = await redis.GetDatabase().SortedSetRangeByRankAsync(RedisKeys.Updates(workload.Namespace), 0, -1, Order.Descending).WaitAsync(cancellationToken);
         var name = workload.ToString();
-        var found = new List<UpdateRecord>();
-        foreach (var member in members)
-        {
-            try
-            {
-                if (JsonSerializer.Deserialize<UpdateRecord>(member.ToString()) is { } record && record.Workload == name)
-                {
-                    found.Add(record);
-                    if (found.Count == limit)
-                    {
-                        break;
-                    }
-                }
-            }
-            catch (JsonException)
-            {
-                // Not written by resorcerer: ignored.
-            }
-        }
-
-        return found;
+        return [.. JsonSortedSet.Parse<UpdateRecord>(members).Where(r => r.Workload == name).Take(limit)];
     }
 }
