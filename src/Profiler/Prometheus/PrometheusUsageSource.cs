@@ -61,7 +61,7 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
 
     public async Task<IReadOnlyList<ContainerUsage>> ReadUsageAsync(
         UsageResource resource, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken) =>
-        await ReadRangeAsync(selector => UsageQuery(resource, selector), namespaces, window, cancellationToken);
+        await ReadRangeAsync(selector => UsageQuery(resource, selector), namespaces, window, options.Value.Step, cancellationToken);
 
     /// <summary>
     /// One workload's usage at <paramref name="step"/>: the pods of its namespace whose names start with the workload's
@@ -71,11 +71,11 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
     public async Task<IReadOnlyList<ContainerUsage>> ReadWorkloadUsageAsync(
         UsageResource resource, WorkloadRef workload, TimeWindow window, Duration step, CancellationToken cancellationToken) =>
         await ReadRangeAsync(selector => UsageQuery(resource, $"{selector},pod=~\"{workload.Name.Replace(".", "\\\\.", StringComparison.Ordinal)}-.+\""),
-            [workload.Namespace], window, cancellationToken, step);
+            [workload.Namespace], window, step, cancellationToken);
 
     public async Task<IReadOnlyList<OomKill>> ReadOomKillsAsync(IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken)
     {
-        var points = await ReadRangeAsync(selector => OomQuery(selector, options.Value.Step), namespaces, window, cancellationToken);
+        var points = await ReadRangeAsync(selector => OomQuery(selector, options.Value.Step), namespaces, window, options.Value.Step, cancellationToken);
         var kills = points.SelectMany(series => series.Samples.Select(point => (series.Container, point.Timestamp))).ToList();
         if (kills.Count == 0)
         {
@@ -86,7 +86,7 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
         // over every container of the namespaces at every step would not be.
         var killed = kills.Select(k => k.Container).Distinct().ToList();
         var memory = (await ReadRangeAsync(selector => MemoryBeforeQuery(selector, killed.Select(c => c.Pod)),
-                [.. killed.Select(c => c.Namespace).Distinct()], window, cancellationToken))
+                [.. killed.Select(c => c.Namespace).Distinct()], window, options.Value.Step, cancellationToken))
             .SelectMany(series => series.Samples.Select(point => (Key: (series.Container, point.Timestamp), point.Value)))
             .ToDictionary(p => p.Key, p => p.Value);
         return [.. from kill in kills
@@ -120,9 +120,9 @@ public sealed class PrometheusUsageSource(PrometheusClient prometheus, IOptions<
     /// window in halves, until the parts fit: the number of queries grows only as far as the data demands.
     /// </summary>
     private async Task<IReadOnlyList<ContainerUsage>> ReadRangeAsync(
-        Func<string, string> query, IReadOnlyList<string> namespaces, TimeWindow window, CancellationToken cancellationToken, Duration? stepOrDefault = null)
+        Func<string, string> query, IReadOnlyList<string> namespaces, TimeWindow window, Duration every, CancellationToken cancellationToken)
     {
-        var step = (stepOrDefault ?? options.Value.Step).Value;
+        var step = every.Value;
         var stepSeconds = (long)step.TotalSeconds;
         var chunk = (long)Math.Min(MaxChunk.TotalSeconds, step.TotalSeconds * options.Value.MaxPointsPerQuery);
         var merged = new Dictionary<ContainerKey, List<Sample>>();
