@@ -8,28 +8,8 @@ using StackExchange.Redis;
 namespace Resorcerer.Kubectl.Tests;
 
 /// <summary>kubectl-resorcerer run as kubectl runs a plugin: a process, with a kubeconfig, against a fake API server.</summary>
-public sealed class PluginTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+public sealed class PluginTests(RedisFixture redis) : PluginTestBase, IClassFixture<RedisFixture>
 {
-    private const string Plugin = "kubectl-resorcerer";
-    private readonly string _directory = Directory.CreateTempSubdirectory("kubectl-resorcerer-").FullName;
-    private FakeKubernetesApi _api = null!;
-    private string _kubeconfig = null!;
-
-    public async Task InitializeAsync()
-    {
-        _api = await FakeKubernetesApi.StartAsync();
-        _kubeconfig = _api.WriteKubeconfig(_directory);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private Task<ProgramResult> RunAsync(params string[] args) =>
-        ProgramRun.RunAsync(Plugin, args, new Dictionary<string, string> { ["KUBECONFIG"] = _kubeconfig });
-
     private static V1Pod Pod(string ns, string name, params V1Container[] containers) => new()
     {
         ApiVersion = "v1",
@@ -56,32 +36,32 @@ public sealed class PluginTests(RedisFixture redis) : IClassFixture<RedisFixture
     [Fact]
     public async Task Resize_sets_a_running_containers_CPU_in_place_and_follows_it_until_applied()
     {
-        _api.Pods.Add(Pod("shop", "web-5f7b8c9d4-a1b2c", Container("app", "100m", "256Mi", "200m", "512Mi")));
+        Api.Pods.Add(Pod("shop", "web-5f7b8c9d4-a1b2c", Container("app", "100m", "256Mi", "200m", "512Mi")));
 
         var result = await RunAsync("resize", "web-5f7b8c9d4-a1b2c", "-n", "shop", "--cpu", "150m");
 
         Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
         Assert.Contains("pod shop/web-5f7b8c9d4-a1b2c resize accepted: app: cpu request 100m -> 150m", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("applied: the container runs with the new resources", result.Stdout, StringComparison.Ordinal);
-        var pod = _api.Pods.Get("shop", "web-5f7b8c9d4-a1b2c")!;
+        var pod = Api.Pods.Get("shop", "web-5f7b8c9d4-a1b2c")!;
         Assert.Equal(("150m", "200m"), (pod.Spec.Containers[0].Resources.Requests["cpu"].ToString(), pod.Spec.Containers[0].Resources.Limits["cpu"].ToString()));
         Assert.Equal("150m", pod.Status.ContainerStatuses[0].Resources.Requests["cpu"].ToString());
-        Assert.Equal("application/json-patch+json", Assert.Single(_api.Pods.Resizes).ContentType.Split(';')[0]);
-        var recorded = Assert.Single(_api.Pods.Events);
+        Assert.Equal("application/json-patch+json", Assert.Single(Api.Pods.Resizes).ContentType.Split(';')[0]);
+        var recorded = Assert.Single(Api.Pods.Events);
         Assert.Equal(("Resized", "kubectl-resorcerer"), (recorded.Reason, recorded.Source.Component));
     }
 
     [Fact]
     public async Task Resize_with_limits_keeps_a_Guaranteed_pod_Guaranteed_and_reaches_a_native_sidecar()
     {
-        _api.Pods.Add(Pod("shop", "web-5f7b8c9d4-gtd01", Container("app", "1", "1Gi", "1", "1Gi"), Container("proxy", "100m", "64Mi", "100m", "64Mi", restartPolicy: "Always")));
+        Api.Pods.Add(Pod("shop", "web-5f7b8c9d4-gtd01", Container("app", "1", "1Gi", "1", "1Gi"), Container("proxy", "100m", "64Mi", "100m", "64Mi", restartPolicy: "Always")));
 
         var result = await RunAsync("resize", "web-5f7b8c9d4-gtd01", "-n", "shop", "-c", "proxy", "--cpu", "250m", "--memory", "128Mi", "--limits");
 
         Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
-        var proxy = _api.Pods.Get("shop", "web-5f7b8c9d4-gtd01")!.Spec.InitContainers[0].Resources;
+        var proxy = Api.Pods.Get("shop", "web-5f7b8c9d4-gtd01")!.Spec.InitContainers[0].Resources;
         Assert.Equal(("250m", "250m", "128Mi", "128Mi"), (proxy.Requests["cpu"].ToString(), proxy.Limits["cpu"].ToString(), proxy.Requests["memory"].ToString(), proxy.Limits["memory"].ToString()));
-        Assert.Equal("Guaranteed", _api.Pods.Get("shop", "web-5f7b8c9d4-gtd01")!.Status.QosClass);
+        Assert.Equal("Guaranteed", Api.Pods.Get("shop", "web-5f7b8c9d4-gtd01")!.Status.QosClass);
     }
 
     [Theory]
@@ -94,8 +74,8 @@ public sealed class PluginTests(RedisFixture redis) : IClassFixture<RedisFixture
     [InlineData(new[] { "-c", "nope", "--cpu", "1" }, 1, "it has no container 'nope' (it has app, init)")]
     public async Task Resize_refuses_before_sending_what_Kubernetes_would_refuse(string[] flags, int exitCode, string expected)
     {
-        _api.Pods.Add(Pod("shop", "web-5f7b8c9d4-bst01", Container("init", "100m", "64Mi", "100m", "64Mi"), Container("app", "100m", "256Mi", "200m", "256Mi")));
-        _api.Pods.Update("shop", "web-5f7b8c9d4-bst01", pod =>
+        Api.Pods.Add(Pod("shop", "web-5f7b8c9d4-bst01", Container("init", "100m", "64Mi", "100m", "64Mi"), Container("app", "100m", "256Mi", "200m", "256Mi")));
+        Api.Pods.Update("shop", "web-5f7b8c9d4-bst01", pod =>
         {
             // Make "init" a real init container: move it from containers to initContainers.
             var spec = pod["spec"]!.AsObject();
@@ -108,7 +88,7 @@ public sealed class PluginTests(RedisFixture redis) : IClassFixture<RedisFixture
 
         Assert.Equal(exitCode, result.ExitCode);
         Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
-        Assert.Empty(_api.Pods.Resizes);
+        Assert.Empty(Api.Pods.Resizes);
     }
 
     [Theory]
@@ -116,8 +96,8 @@ public sealed class PluginTests(RedisFixture redis) : IClassFixture<RedisFixture
     [InlineData(KubeletAnswer.Infeasible, 1, "infeasible: the kubelet will not apply it")]
     public async Task Resize_says_how_the_kubelet_answered(KubeletAnswer answer, int exitCode, string expected)
     {
-        _api.Pods.Kubelet = answer;
-        _api.Pods.Add(Pod("shop", "web-5f7b8c9d4-big01", Container("app", "100m", "256Mi")));
+        Api.Pods.Kubelet = answer;
+        Api.Pods.Add(Pod("shop", "web-5f7b8c9d4-big01", Container("app", "100m", "256Mi")));
 
         var result = await RunAsync("resize", "web-5f7b8c9d4-big01", "-n", "shop", "--memory", "64Gi");
 
@@ -128,12 +108,12 @@ public sealed class PluginTests(RedisFixture redis) : IClassFixture<RedisFixture
     [Fact]
     public async Task The_context_flag_picks_the_cluster_and_its_namespace()
     {
-        _api.Pods.Add(Pod("team-a", "web-5f7b8c9d4-ctx01", Container("app", "100m", "256Mi")));
-        var config = Path.Combine(_directory, "two-contexts");
+        Api.Pods.Add(Pod("team-a", "web-5f7b8c9d4-ctx01", Container("app", "100m", "256Mi")));
+        var config = Path.Combine(WorkDirectory, "two-contexts");
         await File.WriteAllTextAsync(config, $$$"""
             apiVersion: v1
             kind: Config
-            clusters: [{name: fake, cluster: {server: "{{{_api.Url}}}"}}, {name: gone, cluster: {server: "http://127.0.0.1:9"}}]
+            clusters: [{name: fake, cluster: {server: "{{{Api.Url}}}"}}, {name: gone, cluster: {server: "http://127.0.0.1:9"}}]
             users: [{name: u, user: {token: t}}]
             contexts: [{name: elsewhere, context: {cluster: gone, user: u}}, {name: team-a, context: {cluster: fake, user: u, namespace: team-a}}]
             current-context: elsewhere
@@ -143,7 +123,7 @@ public sealed class PluginTests(RedisFixture redis) : IClassFixture<RedisFixture
         var wrong = await ProgramRun.RunAsync(Plugin, ["resize", "web-5f7b8c9d4-ctx01", "--cpu", "200m", "--kubeconfig", config, "--context", "nope"]);
 
         Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
-        Assert.Equal("200m", _api.Pods.Get("team-a", "web-5f7b8c9d4-ctx01")!.Spec.Containers[0].Resources.Requests["cpu"].ToString());
+        Assert.Equal("200m", Api.Pods.Get("team-a", "web-5f7b8c9d4-ctx01")!.Spec.Containers[0].Resources.Requests["cpu"].ToString());
         Assert.Equal(1, wrong.ExitCode);
         Assert.Contains("--context nope: the kubeconfig has no such context (it has elsewhere, team-a)", wrong.Stderr, StringComparison.Ordinal);
     }
@@ -166,29 +146,29 @@ public sealed class PluginTests(RedisFixture redis) : IClassFixture<RedisFixture
             }, CancellationToken.None);
         }
 
-        _api.Pods.Add(Pod("shop", "web-5f7b8c9d4-upd01", Container("app", "100m", "256Mi")));
-        _api.Pods.Add(Pod("shop", "web-5f7b8c9d4-upd02", Container("app", "400m", "300Mi")));
-        _api.Pods.Add(Pod("shop", "web-5f7b8c9d4-upd03", Container("app", "100m", "256Mi")));
+        Api.Pods.Add(Pod("shop", "web-5f7b8c9d4-upd01", Container("app", "100m", "256Mi")));
+        Api.Pods.Add(Pod("shop", "web-5f7b8c9d4-upd02", Container("app", "400m", "300Mi")));
+        Api.Pods.Add(Pod("shop", "web-5f7b8c9d4-upd03", Container("app", "100m", "256Mi")));
 
         var dryRun = await RunAsync("update", "deployment/web", "-n", "shop", "--dry-run", "--redis", redis.Redis.Configuration);
         Assert.True(dryRun.ExitCode == 0, dryRun.Stderr + dryRun.Stdout);
         Assert.Contains("pod shop/web-5f7b8c9d4-upd01: would resize (outside_bounds)", dryRun.Stdout, StringComparison.Ordinal);
-        Assert.Empty(_api.Pods.Resizes);
+        Assert.Empty(Api.Pods.Resizes);
 
         var result = await RunAsync("update", "deployment/web", "-n", "shop", "--redis", redis.Redis.Configuration);
 
         Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
         Assert.Contains("mode Initial: its running pods are resized in place now, none is evicted", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("pod shop/web-5f7b8c9d4-upd02: within its profile; nothing to do", result.Stdout, StringComparison.Ordinal);
-        Assert.Equal(["shop/web-5f7b8c9d4-upd01", "shop/web-5f7b8c9d4-upd03"], _api.Pods.Resizes.Select(r => r.Pod));
-        Assert.Equal("400m", _api.Pods.Get("shop", "web-5f7b8c9d4-upd03")!.Status.ContainerStatuses[0].Resources.Requests["cpu"].ToString());
+        Assert.Equal(["shop/web-5f7b8c9d4-upd01", "shop/web-5f7b8c9d4-upd03"], Api.Pods.Resizes.Select(r => r.Pod));
+        Assert.Equal("400m", Api.Pods.Get("shop", "web-5f7b8c9d4-upd03")!.Status.ContainerStatuses[0].Resources.Requests["cpu"].ToString());
         Assert.Equal(2, result.Stdout.Split('\n').Count(l => l.Contains("applied", StringComparison.Ordinal)));
     }
 
     [Fact]
     public async Task Update_without_a_profile_says_where_it_looked()
     {
-        _api.Pods.Add(Pod("shop", "web-5f7b8c9d4-none1", Container("app", "100m", "256Mi")));
+        Api.Pods.Add(Pod("shop", "web-5f7b8c9d4-none1", Container("app", "100m", "256Mi")));
 
         var result = await RunAsync("update", "statefulset/ledger", "-n", "shop", "--redis", redis.Redis.Configuration);
 

@@ -7,28 +7,9 @@ namespace Resorcerer.Kubectl.Tests;
 /// <c>kubectl resorcerer report</c> through the fake API server's service proxy to a running profiler (profiles
 /// from a real cycle over a real Prometheus and Redis), and <c>kubectl resorcerer dashboard</c> running kubectl.
 /// </summary>
-public sealed class ReportAndDashboardTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>, IAsyncLifetime
+public sealed class ReportAndDashboardTests(ClusterFixture cluster) : PluginTestBase, IClassFixture<ClusterFixture>
 {
-    private const string Plugin = "kubectl-resorcerer";
     private const string ProxyPath = "/api/v1/namespaces/resorcerer/services/resorcerer-profiler:http/proxy/api/v1/report";
-    private readonly string _directory = Directory.CreateTempSubdirectory("kubectl-resorcerer-").FullName;
-    private FakeKubernetesApi _api = null!;
-    private string _kubeconfig = null!;
-
-    public async Task InitializeAsync()
-    {
-        _api = await FakeKubernetesApi.StartAsync();
-        _kubeconfig = _api.WriteKubeconfig(_directory);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private Task<ProgramResult> RunAsync(params string[] args) =>
-        ProgramRun.RunAsync(Plugin, args, new Dictionary<string, string> { ["KUBECONFIG"] = _kubeconfig });
 
     /// <summary>One profiler cycle over the cluster, then the profiler serving its API on a free port.</summary>
     private async Task<(BackgroundProgram Profiler, Uri Url)> ProfilerAsync()
@@ -51,22 +32,22 @@ public sealed class ReportAndDashboardTests(ClusterFixture cluster) : IClassFixt
     {
         var (profiler, url) = await ProfilerAsync();
         await using var _ = profiler;
-        _api.ProxyService("resorcerer", "resorcerer-profiler:http", url);
+        Api.ProxyService("resorcerer", "resorcerer-profiler:http", url);
 
         var csv = await RunAsync("report", "-n", "shop", "--format", "csv", "--sort", "name");
 
-        Assert.True(csv.ExitCode == 0, csv.Stderr + csv.Stdout + string.Join("\n", _api.Requests));
+        Assert.True(csv.ExitCode == 0, csv.Stderr + csv.Stdout + string.Join("\n", Api.Requests));
         var lines = csv.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("workload,container,replicas,cpu_request_m", lines[0], StringComparison.Ordinal);
         var web = lines.Single(l => l.StartsWith("shop/Deployment/web,web,", StringComparison.Ordinal)).Split(',');
         Assert.Equal(("2", "500"), (web[2], web[3])); // two running pods asking for 500m each (kube-state-metrics)
-        Assert.Contains($"GET {ProxyPath}?format=csv&sort=name&namespace=shop", _api.Requests);
+        Assert.Contains($"GET {ProxyPath}?format=csv&sort=name&namespace=shop", Api.Requests);
 
         var table = await RunAsync("report");
         Assert.True(table.ExitCode == 0, table.Stderr);
         Assert.StartsWith("WORKLOAD", table.Stdout, StringComparison.Ordinal);
         Assert.Contains("shop/StatefulSet/db", table.Stdout, StringComparison.Ordinal);
-        Assert.Contains($"GET {ProxyPath}?format=table&sort=savings", _api.Requests);
+        Assert.Contains($"GET {ProxyPath}?format=table&sort=savings", Api.Requests);
     }
 
     [Fact]
@@ -75,7 +56,7 @@ public sealed class ReportAndDashboardTests(ClusterFixture cluster) : IClassFixt
         var (profiler, url) = await ProfilerAsync();
         await using (profiler)
         {
-            _api.ProxyService("resorcerer", "resorcerer-profiler:http", url);
+            Api.ProxyService("resorcerer", "resorcerer-profiler:http", url);
 
             var elsewhere = await RunAsync("report", "--release-namespace", "tools");
             Assert.Equal(1, elsewhere.ExitCode);
@@ -99,13 +80,13 @@ public sealed class ReportAndDashboardTests(ClusterFixture cluster) : IClassFixt
     [Fact]
     public async Task Dashboard_runs_kubectl_port_forward_prints_the_address_and_says_why_it_ended()
     {
-        var bin = Directory.CreateDirectory(Path.Combine(_directory, "bin")).FullName;
-        var stop = Path.Combine(_directory, "stop");
+        var bin = Directory.CreateDirectory(Path.Combine(WorkDirectory, "bin")).FullName;
+        var stop = Path.Combine(WorkDirectory, "stop");
         var kubectl = Path.Combine(bin, "kubectl");
         // A kubectl that forwards as the real one announces it, until told to lose the connection.
         await File.WriteAllTextAsync(kubectl, $"""
             #!/bin/sh
-            echo "$@" > "{_directory}/args"
+            echo "$@" > "{WorkDirectory}/args"
             echo "Forwarding from 127.0.0.1:43111 -> 8080"
             echo "Forwarding from [::1]:43111 -> 8080"
             while [ ! -f "{stop}" ]; do sleep 0.1; done
@@ -118,10 +99,10 @@ public sealed class ReportAndDashboardTests(ClusterFixture cluster) : IClassFixt
         }
 
         await using var plugin = BackgroundProgram.Start(Plugin, ["dashboard", "--context", "fake"],
-            new Dictionary<string, string> { ["KUBECONFIG"] = _kubeconfig, ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") });
+            new Dictionary<string, string> { ["KUBECONFIG"] = Kubeconfig, ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") });
         await Eventually.HoldsAsync(() => Task.FromResult(plugin.Output.Contains("resorcerer's dashboard: http://127.0.0.1:43111/", StringComparison.Ordinal)),
             "the dashboard's address:\n" + plugin.Output);
-        Assert.Equal("port-forward -n resorcerer svc/resorcerer-profiler :http --address 127.0.0.1 --context=fake", (await File.ReadAllTextAsync(Path.Combine(_directory, "args"))).Trim());
+        Assert.Equal("port-forward -n resorcerer svc/resorcerer-profiler :http --address 127.0.0.1 --context=fake", (await File.ReadAllTextAsync(Path.Combine(WorkDirectory, "args"))).Trim());
 
         await File.WriteAllTextAsync(stop, string.Empty);
         await Eventually.HoldsAsync(() => Task.FromResult(plugin.HasExited), "the plugin to end with kubectl");
@@ -132,7 +113,7 @@ public sealed class ReportAndDashboardTests(ClusterFixture cluster) : IClassFixt
     [Fact]
     public async Task Dashboard_without_kubectl_says_how_to_give_it()
     {
-        var result = await RunAsync("dashboard", "--kubectl", Path.Combine(_directory, "no-such-kubectl"));
+        var result = await RunAsync("dashboard", "--kubectl", Path.Combine(WorkDirectory, "no-such-kubectl"));
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("Give its path with --kubectl", result.Stderr, StringComparison.Ordinal);
 

@@ -4,6 +4,7 @@ using Resorcerer.Profiler.Dashboard;
 using Resorcerer.Profiler.Report;
 using Resorcerer.Profiler.Tests.Profiling;
 using Resorcerer.PrometheusApi;
+using Resorcerer.Storage;
 using Resorcerer.TestSupport;
 using Resorcerer.Workloads;
 
@@ -20,6 +21,11 @@ public sealed class DashboardReportsTests(ClusterFixture cluster)
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
+    /// <summary>The dashboard's report over a store and a Prometheus client, counting into <paramref name="registry"/>.</summary>
+    private static DashboardReports Reports(ProfilerHarness harness, RedisProfileStore store, PrometheusClient client, TimeProvider time, CollectorRegistry registry) =>
+        new(store, store, new RunningResources(client), new Resorcerer.Profiler.Prometheus.PrometheusUsageSource(client, harness.Options), time,
+            harness.Options, new DashboardMetrics(Metrics.WithCustomRegistry(registry)), NullLogger<DashboardReports>.Instance);
+
     [Fact]
     public async Task The_report_is_reused_until_old_then_pages_get_the_old_one_while_a_new_one_is_read()
     {
@@ -30,9 +36,7 @@ public sealed class DashboardReportsTests(ClusterFixture cluster)
         var client = new PrometheusClient(http);
         var clock = new MovableTime(cluster.End);
         var registry = Metrics.NewCustomRegistry();
-        using var reports = new DashboardReports(harness.Store, harness.Store, new RunningResources(client),
-            new Resorcerer.Profiler.Prometheus.PrometheusUsageSource(client, harness.Options), clock, harness.Options,
-            new DashboardMetrics(Metrics.WithCustomRegistry(registry)), NullLogger<DashboardReports>.Instance);
+        using var reports = Reports(harness, harness.Store, client, clock, registry);
         var db = new WorkloadRef("shop", "StatefulSet", "db");
 
         var (first, at, problem) = await reports.ReadAsync(CancellationToken.None);
@@ -67,9 +71,7 @@ public sealed class DashboardReportsTests(ClusterFixture cluster)
         using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9/") };
         var client = new PrometheusClient(http);
         var registry = Metrics.NewCustomRegistry();
-        using var reports = new DashboardReports(harness.Store, harness.Store, new RunningResources(client),
-            new Resorcerer.Profiler.Prometheus.PrometheusUsageSource(client, harness.Options), TimeProvider.System, harness.Options,
-            new DashboardMetrics(Metrics.WithCustomRegistry(registry)), NullLogger<DashboardReports>.Instance);
+        using var reports = Reports(harness, harness.Store, client, TimeProvider.System, registry);
 
         var (lines, _, problem) = await reports.ReadAsync(CancellationToken.None);
 
@@ -82,15 +84,13 @@ public sealed class DashboardReportsTests(ClusterFixture cluster)
     public async Task Without_Redis_the_first_page_says_so()
     {
         await using var harness = new ProfilerHarness(cluster);
-        var options = Resorcerer.Storage.RedisSettings.Parse($"127.0.0.1:{DevKit.ServerProcess.FreePort()},connectTimeout=500");
+        var options = RedisSettings.Parse($"127.0.0.1:{DevKit.ServerProcess.FreePort()},connectTimeout=500");
         await using var gone = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options);
-        var store = new Resorcerer.Storage.RedisProfileStore(gone, NullLogger<Resorcerer.Storage.RedisProfileStore>.Instance);
+        var store = new RedisProfileStore(gone, NullLogger<RedisProfileStore>.Instance);
         using var http = new HttpClient { BaseAddress = cluster.Prometheus.Url };
         var client = new PrometheusClient(http);
         var registry = Metrics.NewCustomRegistry();
-        using var reports = new DashboardReports(store, store, new RunningResources(client),
-            new Resorcerer.Profiler.Prometheus.PrometheusUsageSource(client, harness.Options), TimeProvider.System, harness.Options,
-            new DashboardMetrics(Metrics.WithCustomRegistry(registry)), NullLogger<DashboardReports>.Instance);
+        using var reports = Reports(harness, store, client, TimeProvider.System, registry);
 
         var (lines, _, problem) = await reports.ReadAsync(CancellationToken.None);
 
